@@ -1,0 +1,295 @@
+import { resolve } from 'node:path';
+import { isMap, isSeq, type Document, type Node } from 'yaml';
+import type { SourceLocation } from '../core/finding.js';
+import { getPath, type FieldPath, type JsonValue, type Resource } from '../core/resource.js';
+import type { ResourceOrigin } from '../render/parse.js';
+import type { SourceFile, SourceFiles } from './files.js';
+import { type Generator, type Layer, type PatchSource, scalarString } from './tree.js';
+import { walkSource } from './walk.js';
+
+/** A layer with the name prefix and suffix kustomize wraps around the names it defines. */
+interface ScopedLayer {
+  layer: Layer;
+  prefix: string;
+  suffix: string;
+}
+
+const GENERATED_KINDS = new Set(['ConfigMap', 'Secret']);
+const HASH_SUFFIX = /-[a-z0-9]{10}$/;
+
+/**
+ * Maps a field of a rendered object to the file and line a person edits: the patch that
+ * wrote it last, the generator literal or env-file line, the `images:` entry, or the base
+ * resource; for a missing field, the nearest enclosing node that exists.
+ */
+export class SourceLocator {
+  /** Newest first: the overlay's own transformers win over its components, which win over bases. */
+  private readonly newestFirst: ScopedLayer[];
+
+  constructor(
+    private readonly overlay: Layer,
+    private readonly files: SourceFiles,
+  ) {
+    this.newestFirst = scopeLayers(overlay, '', '').reverse();
+  }
+
+  locate(resource: Resource, origin: ResourceOrigin | undefined, path: FieldPath = []): SourceLocation {
+    const existing = existingPrefix(resource.body, path);
+    const missing = existing.length < path.length;
+    const found = missing
+      ? (this.fromDefinition(resource, origin, existing, true) ?? this.fromWriters(resource, existing))
+      : (this.fromWriters(resource, existing) ?? this.fromDefinition(resource, origin, existing, false));
+    return found ?? this.fromDefinition(resource, origin, [], false) ?? this.kustomizationStart(this.overlay);
+  }
+
+  /** Transformers that may have written the field, newest first. */
+  private fromWriters(resource: Resource, path: FieldPath): SourceLocation | undefined {
+    for (const scoped of this.newestFirst) {
+      const { layer } = scoped;
+      const image = imageField(resource, path);
+      if (image !== undefined) {
+        const override = layer.images.find((each) => (each.newName ?? each.name) === image || each.name === image);
+        if (override) return at(layer.file, override.valueNode);
+      }
+      if (path.length === 2 && path[0] === 'spec' && path[1] === 'replicas') {
+        const override = layer.replicas.find((each) => nameMatches(each.name, resource, scoped));
+        if (override) return at(layer.file, override.node);
+      }
+      for (const patch of [...layer.patches].reverse()) {
+        const hit = locateInPatch(patch, resource, path, scoped);
+        if (hit) return hit;
+      }
+      if (path.length === 2 && path[0] === 'metadata' && path[1] === 'namespace' && layer.namespace) {
+        return at(layer.file, layer.namespace);
+      }
+      const generated = this.fromGenerators(resource, path, scoped, (generator) => generator.behavior !== 'create');
+      if (generated) return generated;
+    }
+    return undefined;
+  }
+
+  /** The resource file (or generator) that defined the object. */
+  private fromDefinition(
+    resource: Resource,
+    origin: ResourceOrigin | undefined,
+    path: FieldPath,
+    exactOnly: boolean,
+  ): SourceLocation | undefined {
+    if (GENERATED_KINDS.has(resource.kind) && (origin?.generator || !origin?.path)) {
+      for (const scoped of this.newestFirst) {
+        const hit = this.fromGenerators(resource, path, scoped, (generator) => generator.behavior === 'create');
+        if (hit) return hit;
+      }
+    }
+    const originPath = origin?.path ? resolve(this.overlay.dir, origin.path) : undefined;
+    for (const scoped of this.newestFirst) {
+      const candidates = originPath ? scoped.layer.resourceFiles.filter((file) => file === originPath) : scoped.layer.resourceFiles;
+      for (const filePath of candidates) {
+        const file = this.files.yaml(filePath);
+        for (const document of file.documents) {
+          if (!documentNames(document, resource, scoped)) continue;
+          const root = document.contents as Node;
+          const walked = walkSource(root, resource.body, path);
+          if (exactOnly && walked.depth < path.length) return undefined;
+          return at(file, walked.node);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private fromGenerators(
+    resource: Resource,
+    path: FieldPath,
+    scoped: ScopedLayer,
+    accept: (generator: Generator) => boolean,
+  ): SourceLocation | undefined {
+    if (!GENERATED_KINDS.has(resource.kind)) return undefined;
+    const key = isDataPath(path) ? String(path[1]) : undefined;
+    for (const generator of [...scoped.layer.generators].reverse()) {
+      if (generator.kind !== resource.kind || !accept(generator) || !nameMatches(generator.name, resource, scoped)) continue;
+      if (key === undefined) return at(scoped.layer.file, generator.entry);
+      const literal = generator.literals.find((each) => each.key === key);
+      if (literal) return at(scoped.layer.file, literal.node);
+      const file = generator.files.find((each) => each.key === key);
+      if (file) return at(scoped.layer.file, file.node);
+      for (const envFile of [...generator.envFiles].reverse()) {
+        const line = envFileLine(this.files.text(envFile), key);
+        if (line !== undefined) return { file: this.files.shown(envFile), line, column: 1 };
+      }
+      // behavior: merge that does not set this key did not write it.
+      if (generator.behavior === 'create' || generator.behavior === 'replace') return at(scoped.layer.file, generator.entry);
+    }
+    return undefined;
+  }
+
+  private kustomizationStart(layer: Layer): SourceLocation {
+    return { file: layer.file.shown, line: 1, column: 1 };
+  }
+}
+
+function scopeLayers(layer: Layer, outerPrefix: string, outerSuffix: string): ScopedLayer[] {
+  const prefix = outerPrefix + layer.namePrefix;
+  const suffix = layer.nameSuffix + outerSuffix;
+  const out: ScopedLayer[] = [];
+  for (const base of layer.bases) out.push(...scopeLayers(base, prefix, suffix));
+  for (const component of layer.components) out.push(...scopeLayers(component, prefix, suffix));
+  out.push({ layer, prefix, suffix });
+  return out;
+}
+
+/** The longest prefix of `path` that exists in the rendered object. */
+function existingPrefix(body: JsonValue, path: FieldPath): FieldPath {
+  for (let length = path.length; length > 0; length--) {
+    const prefix = path.slice(0, length);
+    if (getPath(body, prefix) !== undefined) return prefix;
+  }
+  return [];
+}
+
+/**
+ * Does a name in a source file denote the rendered object? kustomize wraps names in the
+ * prefixes and suffixes of every layer above (a patch may name the object with or without
+ * its own layer's prefix), and generators append a content hash.
+ */
+function nameMatches(sourceName: string, resource: Resource, scoped: ScopedLayer): boolean {
+  const rendered = GENERATED_KINDS.has(resource.kind) ? resource.name.replace(HASH_SUFFIX, '') : resource.name;
+  if (rendered === sourceName || resource.name === sourceName) return true;
+  const { prefix, suffix } = scoped;
+  for (let p = 0; p <= prefix.length; p++) {
+    const head = prefix.slice(p);
+    if (!rendered.startsWith(head)) continue;
+    for (let s = 0; s <= suffix.length; s++) {
+      const tail = suffix.slice(0, suffix.length - s);
+      if (rendered.length === head.length + sourceName.length + tail.length && rendered === head + sourceName + tail) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+function documentNames(document: Document.Parsed, resource: Resource, scoped: ScopedLayer): boolean {
+  const root = document.contents;
+  if (!isMap(root)) return false;
+  if (scalarString(root.get('kind', true)) !== resource.kind) return false;
+  const metadata = root.get('metadata', true);
+  const name = isMap(metadata) ? scalarString(metadata.get('name', true)) : undefined;
+  return name !== undefined && nameMatches(name, resource, scoped);
+}
+
+function locateInPatch(patch: PatchSource, resource: Resource, path: FieldPath, scoped: ScopedLayer): SourceLocation | undefined {
+  if (patch.target) {
+    if (patch.target.kind && patch.target.kind !== resource.kind) return undefined;
+    if (patch.target.name && !targetNameMatches(patch.target.name, resource, scoped)) return undefined;
+  }
+  if (patch.kind === 'json6902') return locateInJsonPatch(patch, resource, path);
+  for (const document of patch.documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    if (!patch.target && !documentNames(document, resource, scoped)) continue;
+    if (patch.target && scalarString(root.get('kind', true)) && scalarString(root.get('kind', true)) !== resource.kind) continue;
+    if (scalarString(root.get('$patch', true)) === 'delete') continue;
+    const walked = walkSource(root, resource.body, path);
+    if (walked.depth === path.length && path.length > 0) return position(patch, walked.node);
+  }
+  return undefined;
+}
+
+/** A JSON 6902 op whose path is the field or one of its ancestors wrote it. */
+function locateInJsonPatch(patch: PatchSource, resource: Resource, path: FieldPath): SourceLocation | undefined {
+  const ops = patch.documents[0]?.contents;
+  if (!isSeq(ops)) return undefined;
+  for (const op of [...ops.items].reverse()) {
+    if (!isMap(op)) continue;
+    const kind = scalarString(op.get('op', true));
+    if (kind !== 'add' && kind !== 'replace' && kind !== 'copy' && kind !== 'move') continue;
+    const pointerNode = op.get('path', true) as Node | undefined;
+    const pointer = parsePointer(scalarString(pointerNode) ?? '');
+    const matched = pointerPrefix(pointer, path, resource.body);
+    if (matched === undefined) continue;
+    const valueNode = op.get('value', true) as Node | undefined;
+    if (valueNode && matched < path.length && (isMap(valueNode) || isSeq(valueNode))) {
+      const walked = walkSource(valueNode, getPath(resource.body, path.slice(0, matched)), path.slice(matched));
+      if (walked.depth > 0) return position(patch, walked.node);
+    }
+    if (valueNode && matched === path.length) return position(patch, valueNode);
+    return position(patch, pointerNode ?? op);
+  }
+  return undefined;
+}
+
+function parsePointer(pointer: string): string[] {
+  if (!pointer.startsWith('/')) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((step) => step.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** How many steps of `path` the pointer covers, when it is an ancestor of (or equal to) it. */
+function pointerPrefix(pointer: string[], path: FieldPath, body: JsonValue): number | undefined {
+  if (pointer.length === 0 || pointer.length > path.length) return undefined;
+  for (let i = 0; i < pointer.length; i++) {
+    const step = pointer[i];
+    const want = path[i];
+    if (typeof want === 'number') {
+      if (step === '-') {
+        const list = getPath(body, path.slice(0, i));
+        if (!Array.isArray(list) || want !== list.length - 1) return undefined;
+      } else if (step !== String(want)) {
+        return undefined;
+      }
+    } else if (step !== want) {
+      return undefined;
+    }
+  }
+  return pointer.length;
+}
+
+function targetNameMatches(pattern: string, resource: Resource, scoped: ScopedLayer): boolean {
+  if (nameMatches(pattern, resource, scoped)) return true;
+  // Patch target names are regular expressions anchored by kustomize.
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(resource.name);
+  } catch {
+    return false;
+  }
+}
+
+/** `containers[i].image` (or initContainers) of a workload: the image name without tag or digest. */
+function imageField(resource: Resource, path: FieldPath): string | undefined {
+  const last = path[path.length - 1];
+  const list = path[path.length - 3];
+  if (last !== 'image' || (list !== 'containers' && list !== 'initContainers' && list !== 'ephemeralContainers')) {
+    return undefined;
+  }
+  const image = getPath(resource.body, path);
+  if (typeof image !== 'string') return undefined;
+  return image.replace(/@.*$/, '').replace(/:[^:/]+$/, '');
+}
+
+function isDataPath(path: FieldPath): boolean {
+  return path.length >= 2 && (path[0] === 'data' || path[0] === 'stringData' || path[0] === 'binaryData');
+}
+
+function envFileLine(text: string | undefined, key: string): number | undefined {
+  if (text === undefined) return undefined;
+  const lines = text.split('\n');
+  const index = lines.findIndex((line) => {
+    const trimmed = line.trimStart();
+    return trimmed.startsWith(`${key}=`) || trimmed === key;
+  });
+  return index >= 0 ? index + 1 : undefined;
+}
+
+function at(file: SourceFile, node: Node | undefined): SourceLocation {
+  const offset = node?.range?.[0] ?? 0;
+  const pos = file.lineCounter.linePos(offset);
+  return { file: file.shown, line: pos.line, column: pos.col };
+}
+
+function position(patch: PatchSource, node: Node): SourceLocation {
+  const pos = patch.position(node.range?.[0] ?? 0);
+  return { file: patch.file.shown, line: pos.line, column: pos.column };
+}

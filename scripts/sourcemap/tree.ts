@@ -1,0 +1,304 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { ExitError } from '../lib/exit-error.js';
+import { kustomizationFile } from '../render/discover.js';
+import { parseYamlWithPositions } from '../render/parse.js';
+import { SourceFiles, type SourceFile } from './files.js';
+
+/**
+ * The kustomization tree of one overlay, as far as source mapping needs it: which files
+ * define resources, which patches apply where and in what order, which generators and
+ * image overrides exist. Every field keeps its YAML node so a finding can point at it.
+ */
+export interface Layer {
+  dir: string;
+  file: SourceFile;
+  isComponent: boolean;
+  bases: Layer[];
+  components: Layer[];
+  resourceFiles: string[];
+  patches: PatchSource[];
+  images: ImageOverride[];
+  replicas: ReplicaOverride[];
+  generators: Generator[];
+  namespace?: Node;
+  namePrefix: string;
+  nameSuffix: string;
+}
+
+export interface PatchTarget {
+  kind?: string;
+  name?: string;
+}
+
+export interface PatchSource {
+  layer: Layer;
+  kind: 'strategic' | 'json6902';
+  /** The file the patch lives in: its own file, or the kustomization for inline patches. */
+  file: SourceFile;
+  /** Parsed patch documents (for inline patches, parsed from the string). */
+  documents: Document.Parsed[];
+  /** Maps a position in `documents` to the file: identity for files, shifted for inline block scalars. */
+  position(offset: number): { line: number; column: number };
+  target?: PatchTarget;
+  /** The patch entry in the kustomization (fallback location). */
+  entry: Node;
+}
+
+export interface ImageOverride {
+  name: string;
+  newName?: string;
+  node: Node;
+  /** The most specific node: digest, then newTag, then newName. */
+  valueNode: Node;
+}
+
+export interface ReplicaOverride {
+  name: string;
+  node: Node;
+}
+
+export interface Generator {
+  kind: 'ConfigMap' | 'Secret';
+  name: string;
+  behavior: string;
+  entry: Node;
+  /** Each literal `KEY=value`: the key and its node. */
+  literals: { key: string; node: Node }[];
+  /** Env files (absolute paths), and file sources `KEY=path` or `path`. */
+  envFiles: string[];
+  files: { key: string; node: Node }[];
+}
+
+/** Depth bound: a chain of bases deeper than this is a cycle or a mistake. */
+const MAX_DEPTH = 32;
+
+export function loadTree(overlayDir: string, files: SourceFiles): Layer {
+  return loadLayer(resolve(overlayDir), files, [], false);
+}
+
+function loadLayer(dir: string, files: SourceFiles, chain: string[], isComponent: boolean): Layer {
+  const path = kustomizationFile(dir);
+  if (!path) throw new ExitError('no kustomization.yaml in this directory', 2, { file: files.shown(dir) || '.' });
+  if (chain.includes(dir) || chain.length > MAX_DEPTH) {
+    throw new ExitError('kustomization refers back to itself (a cycle of bases)', 2, { file: files.shown(path) });
+  }
+  const file = files.yaml(path);
+  const root = file.documents[0]?.contents;
+  const layer: Layer = {
+    dir,
+    file,
+    isComponent,
+    bases: [],
+    components: [],
+    resourceFiles: [],
+    patches: [],
+    images: [],
+    replicas: [],
+    generators: [],
+    namePrefix: '',
+    nameSuffix: '',
+  };
+  if (!isMap(root)) return layer;
+  const next = [...chain, dir];
+  for (const item of seqItems(root, 'resources').concat(seqItems(root, 'bases'))) {
+    const value = scalarString(item);
+    if (value === undefined || /^[a-z]+:\/\//i.test(value) || value.startsWith('git@')) continue;
+    const target = join(dir, value);
+    if (existsSync(target) && statSync(target).isDirectory()) {
+      layer.bases.push(loadLayer(target, files, next, false));
+    } else {
+      layer.resourceFiles.push(target);
+    }
+  }
+  for (const item of seqItems(root, 'components')) {
+    const value = scalarString(item);
+    if (value === undefined) continue;
+    layer.components.push(loadLayer(join(dir, value), files, next, true));
+  }
+  layer.namePrefix = scalarString(root.get('namePrefix', true)) ?? '';
+  layer.nameSuffix = scalarString(root.get('nameSuffix', true)) ?? '';
+  const namespace = root.get('namespace', true);
+  if (namespace) layer.namespace = namespace as Node;
+  readPatches(layer, root, files);
+  readImages(layer, root);
+  readReplicas(layer, root);
+  readGenerators(layer, root, 'configMapGenerator', 'ConfigMap');
+  readGenerators(layer, root, 'secretGenerator', 'Secret');
+  return layer;
+}
+
+function readPatches(layer: Layer, root: YAMLMap, files: SourceFiles): void {
+  // kustomize applies patchesStrategicMerge, then patchesJson6902, then patches.
+  for (const item of seqItems(root, 'patchesStrategicMerge')) {
+    const value = scalarString(item);
+    if (value === undefined) continue;
+    const looksInline = value.includes('\n') || /^\s*(apiVersion|kind|metadata)\s*:/.test(value);
+    layer.patches.push(
+      looksInline
+        ? inlinePatch(layer, item, item, undefined)
+        : filePatch(layer, join(layer.dir, value), item, undefined, files),
+    );
+  }
+  for (const item of seqItems(root, 'patchesJson6902').concat(seqItems(root, 'patches'))) {
+    if (!isMap(item)) continue;
+    const target = readTarget(item.get('target', true));
+    const pathNode = item.get('path', true);
+    const patchNode = item.get('patch', true);
+    const pathValue = scalarString(pathNode);
+    if (pathValue !== undefined) {
+      layer.patches.push(filePatch(layer, join(layer.dir, pathValue), item, target, files));
+    } else if (patchNode) {
+      layer.patches.push(inlinePatch(layer, patchNode as Node, item, target));
+    }
+  }
+}
+
+function filePatch(layer: Layer, path: string, entry: Node, target: PatchTarget | undefined, files: SourceFiles): PatchSource {
+  const file = files.yaml(path);
+  return {
+    layer,
+    kind: isSeq(file.documents[0]?.contents) ? 'json6902' : 'strategic',
+    file,
+    documents: file.documents,
+    position: (offset) => {
+      const at = file.lineCounter.linePos(offset);
+      return { line: at.line, column: at.col };
+    },
+    target,
+    entry,
+  };
+}
+
+/**
+ * An inline patch is a string inside kustomization.yaml. For a block scalar (`patch: |-`) its
+ * lines map one to one onto the file's lines, shifted by the block's first line and indent;
+ * other string styles fall back to the `patch:` entry.
+ */
+function inlinePatch(layer: Layer, node: Node, entry: Node, target: PatchTarget | undefined): PatchSource {
+  const file = layer.file;
+  const text = scalarString(node) ?? '';
+  // Bounded like every other parse; an error inside the string names the kustomization.
+  const parsed = parseYamlWithPositions(text, `${file.shown} (inline patch)`);
+  const start = node.range?.[0] ?? 0;
+  const header = file.lineCounter.linePos(start);
+  const isBlock = isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED');
+  const firstContentLine = header.line + 1;
+  const indent = blockIndent(file.text, file.lineCounter, firstContentLine);
+  const fallback = { line: header.line, column: header.col };
+  return {
+    layer,
+    kind: isSeq(parsed.documents[0]?.contents) ? 'json6902' : 'strategic',
+    file,
+    documents: parsed.documents,
+    position: (offset) => {
+      if (!isBlock) return fallback;
+      const at = parsed.lineCounter.linePos(offset);
+      return { line: firstContentLine + at.line - 1, column: indent + at.col };
+    },
+    target,
+    entry,
+  };
+}
+
+
+function blockIndent(text: string, lineCounter: { lineStarts: number[] }, line: number): number {
+  const start = lineCounter.lineStarts[line - 1];
+  if (start === undefined) return 0;
+  const rest = text.slice(start);
+  const match = /^( *)/.exec(rest);
+  return match?.[1]?.length ?? 0;
+}
+
+function readTarget(node: unknown): PatchTarget | undefined {
+  if (!isMap(node)) return undefined;
+  return { kind: scalarString(node.get('kind', true)), name: scalarString(node.get('name', true)) };
+}
+
+function readImages(layer: Layer, root: YAMLMap): void {
+  for (const item of seqItems(root, 'images')) {
+    if (!isMap(item)) continue;
+    const name = scalarString(item.get('name', true));
+    if (!name) continue;
+    const newName = scalarString(item.get('newName', true));
+    const valueNode = (item.get('digest', true) ?? item.get('newTag', true) ?? item.get('newName', true) ?? item) as Node;
+    layer.images.push({ name, newName, node: item, valueNode: pairKey(item, valueNode) ?? valueNode });
+  }
+}
+
+function readReplicas(layer: Layer, root: YAMLMap): void {
+  for (const item of seqItems(root, 'replicas')) {
+    if (!isMap(item)) continue;
+    const name = scalarString(item.get('name', true));
+    if (!name) continue;
+    const count = item.get('count', true) as Node | undefined;
+    layer.replicas.push({ name, node: (count && pairKey(item, count)) ?? item });
+  }
+}
+
+function readGenerators(layer: Layer, root: YAMLMap, field: string, kind: 'ConfigMap' | 'Secret'): void {
+  for (const item of seqItems(root, field)) {
+    if (!isMap(item)) continue;
+    const name = scalarString(item.get('name', true));
+    if (!name) continue;
+    const literals = seqItems(item, 'literals').flatMap((node) => {
+      const value = scalarString(node);
+      const key = value?.split('=')[0]?.trim();
+      return key ? [{ key, node }] : [];
+    });
+    const envFiles = seqItems(item, 'envs')
+      .concat(item.get('env', true) ? [item.get('env', true) as Node] : [])
+      .flatMap((node) => {
+        const value = scalarString(node);
+        return value ? [join(layer.dir, value)] : [];
+      });
+    const files = seqItems(item, 'files').flatMap((node) => {
+      const value = scalarString(node);
+      if (!value) return [];
+      const key = value.includes('=') ? (value.split('=')[0] ?? '') : basename(value);
+      return [{ key: key.trim(), node }];
+    });
+    const nameNode = item.get('name', true) as Node;
+    layer.generators.push({
+      kind,
+      name,
+      behavior: scalarString(item.get('behavior', true)) ?? 'create',
+      entry: pairKey(item, nameNode) ?? item,
+      literals,
+      envFiles,
+      files,
+    });
+  }
+}
+
+export function seqItems(map: YAMLMap, key: string): Node[] {
+  const node = map.get(key, true);
+  return isSeq(node) ? (node.items as Node[]) : [];
+}
+
+export function scalarString(node: unknown): string | undefined {
+  if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
+  return undefined;
+}
+
+/** The key node of the pair holding `value`, so a location points at `key:` rather than the value. */
+export function pairKey(map: YAMLMap, value: Node): Node | undefined {
+  const pair = map.items.find((each: Pair) => each.value === value);
+  return pair && (pair.key as Node);
+}
+
+/** Every layer in the order kustomize finishes applying them: innermost bases first, the overlay last. */
+export function layersInApplicationOrder(layer: Layer): Layer[] {
+  const seen = new Set<Layer>();
+  const out: Layer[] = [];
+  const visit = (each: Layer) => {
+    if (seen.has(each)) return;
+    seen.add(each);
+    for (const base of each.bases) visit(base);
+    for (const component of each.components) visit(component);
+    out.push(each);
+  };
+  visit(layer);
+  return out;
+}
