@@ -1,30 +1,55 @@
-import type { FieldPath, JsonObject, Resource } from '../core/resource.js';
 import type { Severity } from '../core/finding.js';
+import type { FieldPath, JsonObject, JsonValue, Resource } from '../core/resource.js';
 
 /** Options a policy reads, resolved for the overlay's environment (defaults < per-env defaults < config). */
 export type PolicyOptions = Record<string, unknown>;
 
-export interface PolicyContext {
+/** A JSON Schema fragment (draft-07) describing one option's value; also used for the config's JSON Schema. */
+export type OptionSchema = { [key: string]: JsonValue };
+
+/** One option of a policy: data the docs, the config schema and the check all read. */
+export interface PolicyOption<T = unknown> {
+  description: string;
+  schema: OptionSchema;
+  default: T;
+  /** Per-environment defaults, e.g. `{ prod: 3 }`; the config overrides both. */
+  envDefaults?: Record<string, T>;
+}
+
+export type PolicyOptionSpecs<O extends PolicyOptions> = { [K in keyof O]: PolicyOption<O[K]> };
+
+export interface PolicyContext<O extends PolicyOptions = PolicyOptions> {
   /** Environment of the overlay being checked, e.g. `dev`, `prod`. */
   env: string;
   /** Overlay directory relative to the repository root. */
   overlay: string;
-  options: PolicyOptions;
+  /** This policy's options, resolved for `env`. */
+  options: O;
   /** Every object of the rendered overlay. */
   resources: readonly Resource[];
-  /** Looks an object up by kind and rendered name (namespace defaults to the checked object's). */
-  find(kind: string, name: string, namespace?: string): Resource | undefined;
-  findAll(kind: string): Resource[];
+  /**
+   * Looks an object up by kind and rendered name in `namespace`. An object the overlay renders
+   * without a namespace lands in whatever namespace the controller applies it to, so it matches
+   * any namespace here (csi-references reports such a SecretProviderClass on its own).
+   */
+  find(kind: string, name: string, namespace: string | undefined): Resource | undefined;
+  /** Every object of `kind`, optionally only those in `namespace` (same matching as `find`). */
+  findAll(kind: string, namespace?: string): Resource[];
   /** The Argo CD Applications and Flux Kustomizations in this repository that sync this overlay. */
   controllers: readonly Resource[];
+  /** Every rule id the tool knows (policies and engine stages such as `schema`), for suppression checks. */
+  ruleIds: ReadonlySet<string>;
 }
 
 /** What a check reports: the engine adds rule id, severity, remediation, overlay and source location. */
 export interface RawFinding {
   messageId: string;
-  /** Values for the message's {{placeholders}}. Never a secret value. */
+  /** Values for the message's {{placeholders}}. Never a secret value, nor any part of one. */
   data?: Record<string, string | number>;
-  /** The field the finding is about; for a missing field, the nearest existing ancestor is located. */
+  /**
+   * The field in the rendered object the finding is about; for a missing field, the path of the
+   * missing field itself (the engine locates its nearest existing ancestor).
+   */
   path?: FieldPath;
 }
 
@@ -37,20 +62,33 @@ export interface PolicyDocs {
   passing: string;
 }
 
-export interface Policy {
+export interface Policy<O extends PolicyOptions = PolicyOptions> {
   id: string;
+  /** One sentence. */
   description: string;
   remediation: string;
   defaultSeverity: Severity;
+  /** Per-environment default severities (`off` disables the rule there); the config overrides them. */
+  envSeverity?: Record<string, Severity | 'off'>;
   /** Kinds the check runs on; `*` for every object. */
   kinds: readonly string[];
-  /** Option defaults, and per-environment overrides of them. */
-  defaults: PolicyOptions;
-  envDefaults?: Record<string, PolicyOptions>;
-  /** Message templates with {{placeholders}}. */
+  /** Options with their defaults and per-environment defaults. */
+  options: PolicyOptionSpecs<O>;
+  /** Message templates with {{placeholders}}, by message id. */
   messages: Record<string, string>;
+  /**
+   * Messages that are advisory: reported at most as a warning even when the rule is an error
+   * (see `severityFor` in scripts/config/settings.ts).
+   */
+  warningOnly?: readonly string[];
   docs: PolicyDocs;
-  check(resource: Resource, ctx: PolicyContext): RawFinding[];
+  /** Reports about `resource` only; may be async (secret-in-config runs secretlint). */
+  check(resource: Resource, ctx: PolicyContext<O>): RawFinding[] | Promise<RawFinding[]>;
+}
+
+/** Keeps a policy's option types while letting it sit in a `Policy[]`. */
+export function definePolicy<O extends PolicyOptions>(policy: Policy<O>): Policy {
+  return policy as unknown as Policy;
 }
 
 export type { JsonObject };

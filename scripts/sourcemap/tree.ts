@@ -106,7 +106,8 @@ function loadLayer(dir: string, files: SourceFiles, chain: string[], isComponent
     const value = scalarString(item);
     if (value === undefined || /^[a-z]+:\/\//i.test(value) || value.startsWith('git@')) continue;
     const target = join(dir, value);
-    if (existsSync(target) && statSync(target).isDirectory()) {
+    mustExist(target, file, item, 'resource');
+    if (statSync(target).isDirectory()) {
       layer.bases.push(loadLayer(target, files, next, false));
     } else {
       layer.resourceFiles.push(target);
@@ -115,6 +116,7 @@ function loadLayer(dir: string, files: SourceFiles, chain: string[], isComponent
   for (const item of seqItems(root, 'components')) {
     const value = scalarString(item);
     if (value === undefined) continue;
+    mustExist(join(dir, value), file, item, 'component');
     layer.components.push(loadLayer(join(dir, value), files, next, true));
   }
   layer.namePrefix = scalarString(root.get('namePrefix', true)) ?? '';
@@ -156,6 +158,7 @@ function readPatches(layer: Layer, root: YAMLMap, files: SourceFiles): void {
 }
 
 function filePatch(layer: Layer, path: string, entry: Node, target: PatchTarget | undefined, files: SourceFiles): PatchSource {
+  mustExist(path, layer.file, entry, 'patch');
   const file = files.yaml(path);
   return {
     layer,
@@ -251,7 +254,9 @@ function readGenerators(layer: Layer, root: YAMLMap, field: string, kind: 'Confi
       .concat(item.get('env', true) ? [item.get('env', true) as Node] : [])
       .flatMap((node) => {
         const value = scalarString(node);
-        return value ? [join(layer.dir, value)] : [];
+        if (!value) return [];
+        mustExist(join(layer.dir, value), layer.file, node, 'env file');
+        return [join(layer.dir, value)];
       });
     const files = seqItems(item, 'files').flatMap((node) => {
       const value = scalarString(node);
@@ -270,6 +275,14 @@ function readGenerators(layer: Layer, root: YAMLMap, field: string, kind: 'Confi
       files,
     });
   }
+}
+
+/** A reference to a missing file is reported at the kustomization line that makes it. */
+function mustExist(path: string, file: SourceFile, node: Node, what: string): void {
+  if (existsSync(path)) return;
+  const at = file.lineCounter.linePos(node.range?.[0] ?? 0);
+  const name = scalarString(node) ?? scalarString(isMap(node) ? node.get('path', true) : undefined) ?? path;
+  throw new ExitError(`${what} '${name}' does not exist`, 2, { file: file.shown, line: at.line, column: at.col });
 }
 
 export function seqItems(map: YAMLMap, key: string): Node[] {

@@ -1,0 +1,131 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { $ } from 'zx';
+import { ExitError } from '../lib/exit-error.js';
+import type { Revision } from './types.js';
+
+const GIT_TIMEOUT = '60s';
+
+async function git(cwd: string, args: string[]) {
+  return $({ cwd, nothrow: true, quiet: true, timeout: GIT_TIMEOUT })`git ${args}`;
+}
+
+/** The top of the git repository that holds `cwd`. */
+export async function repositoryRoot(cwd: string): Promise<string> {
+  const result = await git(cwd, ['rev-parse', '--show-toplevel']);
+  if (result.exitCode !== 0) {
+    throw new ExitError(`not inside a git repository (${firstLine(result.stderr) || 'git rev-parse failed'})`, 2, {
+      file: cwd,
+    });
+  }
+  return result.stdout.trim();
+}
+
+/** The commit a ref names, or undefined when there is none. */
+export async function commitOf(root: string, ref: string): Promise<string | undefined> {
+  if (ref.startsWith('-')) return undefined;
+  const result = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  return result.exitCode === 0 ? result.stdout.trim() : undefined;
+}
+
+/** A ref the user named: it must resolve to a commit. */
+export async function resolveRevision(root: string, ref: string): Promise<Revision> {
+  const sha = await commitOf(root, ref);
+  if (!sha) throw new ExitError(`unknown revision '${ref}': git cannot resolve it to a commit`, 2);
+  return { ref, sha };
+}
+
+/**
+ * The default base: where this branch left main. Tries `origin/main`, then `main`, then the
+ * parent of HEAD, and says which one it used (`note`), since the answer changes what is shown.
+ */
+export async function defaultBase(root: string): Promise<Revision> {
+  const head = await commitOf(root, 'HEAD');
+  if (!head) throw new ExitError('the repository has no commits yet; pass --base', 2);
+  const skipped: string[] = [];
+  for (const candidate of ['origin/main', 'main']) {
+    if (!(await commitOf(root, candidate))) {
+      skipped.push(`${candidate} does not exist`);
+      continue;
+    }
+    const result = await git(root, ['merge-base', 'HEAD', candidate]);
+    const sha = result.stdout.trim();
+    if (result.exitCode === 0 && sha) {
+      return { ref: sha, sha, note: withSkipped(`merge base of HEAD and ${candidate}`, skipped) };
+    }
+    skipped.push(`HEAD and ${candidate} share no history`);
+  }
+  const parent = await commitOf(root, 'HEAD~1');
+  if (!parent) {
+    throw new ExitError(`no default base: ${skipped.join(', ')}, and HEAD has no parent; pass --base REF`, 2);
+  }
+  return { ref: 'HEAD~1', sha: parent, note: withSkipped('HEAD~1', skipped) };
+}
+
+function withSkipped(note: string, skipped: string[]): string {
+  return skipped.length > 0 ? `${note}; ${skipped.join(', ')}` : note;
+}
+
+/** Temporary checkouts still on disk, removed on exit even when the process is interrupted. */
+const liveCheckouts = new Set<string>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  const removeAll = () => {
+    for (const dir of liveCheckouts) rmSync(dir, { recursive: true, force: true });
+    liveCheckouts.clear();
+  };
+  process.once('exit', removeAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      removeAll();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
+export interface Checkout {
+  /** Directory holding the files of the revision. */
+  dir: string;
+  /** Removes the directory; safe to call twice. */
+  dispose(): void;
+}
+
+/**
+ * Writes the tree of `sha` into a new temporary directory with `git archive`, which reads the
+ * object database only: the user's working tree, index and worktree list are never touched.
+ */
+export async function checkoutRevision(root: string, sha: string): Promise<Checkout> {
+  installExitHook();
+  const dir = mkdtempSync(join(tmpdir(), 'triage-diff-'));
+  liveCheckouts.add(dir);
+  const dispose = () => {
+    rmSync(dir, { recursive: true, force: true });
+    liveCheckouts.delete(dir);
+  };
+  try {
+    const tree = join(dir, 'tree');
+    const archive = join(dir, 'revision.tar');
+    const archived = await git(root, ['archive', '--format=tar', `--output=${archive}`, sha]);
+    if (archived.exitCode !== 0) {
+      throw new ExitError(`git archive ${sha.slice(0, 12)} failed: ${firstLine(archived.stderr)}`, 2);
+    }
+    mkdirSync(tree);
+    const extracted = await $({ nothrow: true, quiet: true, timeout: GIT_TIMEOUT })`tar -xf ${archive} -C ${tree}`;
+    if (extracted.exitCode !== 0) {
+      throw new ExitError(`could not unpack ${sha.slice(0, 12)}: ${firstLine(extracted.stderr)}`, 2);
+    }
+    rmSync(archive, { force: true });
+    return { dir: tree, dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}

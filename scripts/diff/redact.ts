@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { JsonObject, JsonValue } from '../core/resource.js';
+
+/**
+ * Secret values never leave this module. Each value is replaced by a marker that says only
+ * whether the key was added, removed, changed or kept; values are compared by sha256 here and
+ * no hash (not even a prefix) is printed, since a short hash of a weak secret can be brute-forced.
+ */
+export const REDACTED = {
+  unchanged: '<redacted>',
+  added: '<redacted: added>',
+  removed: '<redacted: removed>',
+  changedBefore: '<redacted: changed, old value>',
+  changedAfter: '<redacted: changed, new value>',
+} as const;
+
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+export type KeyStatus = 'added' | 'removed' | 'changed' | 'unchanged';
+
+export interface RedactedKey {
+  /** `data` or `stringData` for Secrets; `metadata.annotations` for the last-applied annotation. */
+  field: string;
+  key: string;
+  status: KeyStatus;
+}
+
+export interface RedactedPair {
+  base?: JsonObject;
+  head?: JsonObject;
+  /** Every redacted key with what happened to it between base and head. */
+  keys: RedactedKey[];
+}
+
+export function isSecret(body: JsonObject | undefined): boolean {
+  return body?.kind === 'Secret' && (body.apiVersion === 'v1' || body.apiVersion === undefined);
+}
+
+/**
+ * Returns deep copies of both sides with Secret `data`/`stringData` values and the
+ * last-applied-configuration annotation replaced by markers. Either side may be missing
+ * (an added or removed object).
+ */
+export function redactPair(base: JsonObject | undefined, head: JsonObject | undefined): RedactedPair {
+  const baseCopy = base ? (structuredClone(base) as JsonObject) : undefined;
+  const headCopy = head ? (structuredClone(head) as JsonObject) : undefined;
+  const keys: RedactedKey[] = [];
+  for (const field of ['data', 'stringData']) {
+    const baseMap = isSecret(baseCopy) ? asMap(baseCopy?.[field]) : undefined;
+    const headMap = isSecret(headCopy) ? asMap(headCopy?.[field]) : undefined;
+    keys.push(...redactMaps(field, baseMap, headMap, baseCopy !== undefined && headCopy !== undefined));
+  }
+  const baseAnnotations = asMap(asMap(baseCopy?.metadata)?.annotations);
+  const headAnnotations = asMap(asMap(headCopy?.metadata)?.annotations);
+  keys.push(
+    ...redactMaps('metadata.annotations', baseAnnotations, headAnnotations, baseCopy !== undefined && headCopy !== undefined, [
+      LAST_APPLIED_ANNOTATION,
+    ]),
+  );
+  return { base: baseCopy, head: headCopy, keys };
+}
+
+/** Redacts one object on its own (no comparison): every value gets the plain marker. */
+export function redactOne(body: JsonObject): JsonObject {
+  return redactPair(body, undefined).base ?? body;
+}
+
+/**
+ * Replaces the values of `only` keys (or all keys) in both maps, in place. With `paired` false
+ * the object exists on one side only and every key is plainly redacted.
+ */
+function redactMaps(
+  field: string,
+  base: Record<string, JsonValue> | undefined,
+  head: Record<string, JsonValue> | undefined,
+  paired: boolean,
+  only?: readonly string[],
+): RedactedKey[] {
+  const selected = (map: Record<string, JsonValue> | undefined) =>
+    map ? Object.keys(map).filter((key) => !only || only.includes(key)) : [];
+  const names = [...new Set([...selected(base), ...selected(head)])].sort();
+  const keys: RedactedKey[] = [];
+  for (const key of names) {
+    const inBase = base !== undefined && Object.hasOwn(base, key);
+    const inHead = head !== undefined && Object.hasOwn(head, key);
+    if (!paired) {
+      if (inBase && base) base[key] = REDACTED.unchanged;
+      if (inHead && head) head[key] = REDACTED.unchanged;
+      continue;
+    }
+    if (inBase && inHead && base && head) {
+      const same = fingerprint(base[key]) === fingerprint(head[key]);
+      base[key] = same ? REDACTED.unchanged : REDACTED.changedBefore;
+      head[key] = same ? REDACTED.unchanged : REDACTED.changedAfter;
+      keys.push({ field, key, status: same ? 'unchanged' : 'changed' });
+    } else if (inHead && head) {
+      head[key] = REDACTED.added;
+      keys.push({ field, key, status: 'added' });
+    } else if (inBase && base) {
+      base[key] = REDACTED.removed;
+      keys.push({ field, key, status: 'removed' });
+    }
+  }
+  return keys;
+}
+
+/** sha256 of the value: compared, never printed. */
+function fingerprint(value: JsonValue | undefined): string {
+  return createHash('sha256')
+    .update(JSON.stringify(value ?? null))
+    .digest('hex');
+}
+
+function asMap(value: JsonValue | undefined): Record<string, JsonValue> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+}

@@ -1,0 +1,52 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import type { Resource } from '../core/resource.js';
+import { documentToJson } from '../render/parse.js';
+import type { SourceFiles } from '../sourcemap/files.js';
+
+/** Bound on the files read under clusters/, so a stray tree cannot stall a run. */
+const MAX_FILES = 500;
+
+/**
+ * The GitOps controller objects in this repository (Argo CD Applications, Flux
+ * Kustomizations under clusters/), so policies know how an overlay is synced.
+ */
+export function loadControllers(root: string, files: SourceFiles): Resource[] {
+  const dir = join(root, 'clusters');
+  if (!existsSync(dir)) return [];
+  const out: Resource[] = [];
+  const paths = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .slice(0, MAX_FILES);
+  for (const name of paths) {
+    const file = files.yaml(join(dir, name));
+    for (const document of file.documents) {
+      const value = documentToJson(document, file.shown, file.lineCounter);
+      if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+      const metadata = (value.metadata ?? {}) as Record<string, unknown>;
+      const kind = String(value.kind ?? '');
+      if (kind !== 'Application' && kind !== 'Kustomization') continue;
+      out.push({
+        apiVersion: String(value.apiVersion ?? ''),
+        kind,
+        name: String(metadata.name ?? ''),
+        namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
+        body: value,
+        index: out.length,
+      });
+    }
+  }
+  return out;
+}
+
+/** The controllers whose source path is this overlay (relative to the repository root). */
+export function controllersFor(controllers: readonly Resource[], overlayPath: string): Resource[] {
+  const wanted = normalize(overlayPath);
+  return controllers.filter((controller) => {
+    const spec = controller.body.spec as Record<string, unknown> | undefined;
+    const source = spec?.source as Record<string, unknown> | undefined;
+    const path = controller.kind === 'Application' ? source?.path : spec?.path;
+    return typeof path === 'string' && normalize(path.replace(/^\.\//, '')) === wanted;
+  });
+}

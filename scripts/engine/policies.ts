@@ -1,0 +1,95 @@
+import type { Finding, SourceLocation } from '../core/finding.js';
+import type { FieldPath, Resource } from '../core/resource.js';
+import { ruleSettings, type ValidateConfig } from '../config/load.js';
+import { createPolicyContext } from '../policies/context.js';
+import { policies } from '../policies/index.js';
+import type { Policy, RawFinding } from '../policies/types.js';
+import type { RuleMeta } from '../report/types.js';
+import { formatMessage } from './messages.js';
+
+/** The rule an exception inside a check turns into: a check that crashes never passes. */
+export const POLICY_ERROR_RULE: RuleMeta = {
+  id: 'policy-error',
+  description: 'A policy check failed to run on an object; the object is treated as not passing.',
+  remediation: 'Report the message to the tooling owners; meanwhile check the object by hand.',
+  defaultSeverity: 'error',
+};
+
+export interface PolicyRunOptions {
+  overlay: string;
+  env: string;
+  config: ValidateConfig;
+  controllers: readonly Resource[];
+  locate(resource: Resource, path: FieldPath): SourceLocation;
+}
+
+export function policyRules(): RuleMeta[] {
+  return [
+    ...policies.map(({ id, description, remediation, defaultSeverity }) => ({ id, description, remediation, defaultSeverity })),
+    POLICY_ERROR_RULE,
+  ];
+}
+
+/** Runs every enabled policy on the objects of its kinds and turns what it reports into Findings. */
+export async function runPolicies(resources: readonly Resource[], options: PolicyRunOptions): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const policy of policies) {
+    const settings = ruleSettings(options.config, policy, options.env);
+    if (settings.severity === 'off') continue;
+    const ctx = createPolicyContext(resources, {
+      env: options.env,
+      overlay: options.overlay,
+      options: settings.options,
+      controllers: options.controllers,
+    });
+    for (const resource of resources) {
+      if (!appliesTo(policy, resource)) continue;
+      let raw: RawFinding[];
+      try {
+        raw = await policy.check(resource, ctx);
+      } catch (error) {
+        findings.push(crashFinding(policy, resource, error, options));
+        continue;
+      }
+      for (const each of raw) {
+        const path = each.path ?? [];
+        findings.push({
+          ruleId: policy.id,
+          messageId: each.messageId,
+          severity: settings.severity,
+          message: formatMessage(policy.messages[each.messageId] ?? each.messageId, each.data),
+          remediation: policy.remediation,
+          overlay: options.overlay,
+          env: options.env,
+          object: objectRef(resource),
+          field: path.length > 0 ? path.join('.') : undefined,
+          location: options.locate(resource, path),
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+function appliesTo(policy: Policy, resource: Resource): boolean {
+  return policy.kinds.includes('*') || policy.kinds.includes(resource.kind);
+}
+
+function objectRef(resource: Resource) {
+  return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name };
+}
+
+function crashFinding(policy: Policy, resource: Resource, error: unknown, options: PolicyRunOptions): Finding {
+  const reason = error instanceof Error ? error.message : String(error);
+  return {
+    ruleId: POLICY_ERROR_RULE.id,
+    messageId: 'crashed',
+    severity: 'error',
+    message: `${policy.id} could not check this object: ${reason.split('\n')[0]}`,
+    remediation: POLICY_ERROR_RULE.remediation,
+    overlay: options.overlay,
+    env: options.env,
+    object: objectRef(resource),
+    location: options.locate(resource, []),
+  };
+}

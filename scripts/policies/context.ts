@@ -1,0 +1,57 @@
+import type { Resource } from '../core/resource.js';
+import { policies } from './index.js';
+import type { PolicyContext, PolicyOptions } from './types.js';
+
+export interface PolicyContextInit {
+  env: string;
+  overlay: string;
+  /** The policy's resolved options (see `ruleSettings`); `withOptions` swaps them per policy. */
+  options?: PolicyOptions;
+  /** The Argo CD Applications and Flux Kustomizations that sync this overlay. */
+  controllers?: readonly Resource[];
+  /** Every rule id known to the run; defaults to the policies' ids plus the engine's `schema`. */
+  ruleIds?: Iterable<string>;
+}
+
+/** The rule ids that are not policies but stages of the engine. */
+export const ENGINE_RULE_IDS = ['schema'] as const;
+
+/** Every policy id plus the engine's own rule ids. */
+export function knownRuleIds(): string[] {
+  return [...ENGINE_RULE_IDS, ...policies.map((policy) => policy.id)].sort();
+}
+
+/** Builds the context once per overlay: an index of the rendered objects by kind. */
+export function createPolicyContext(resources: readonly Resource[], init: PolicyContextInit): PolicyContext {
+  const byKind = new Map<string, Resource[]>();
+  for (const resource of resources) {
+    const list = byKind.get(resource.kind) ?? [];
+    list.push(resource);
+    byKind.set(resource.kind, list);
+  }
+  const inNamespace = (resource: Resource, namespace: string | undefined) =>
+    namespace === undefined || resource.namespace === undefined || resource.namespace === namespace;
+  return {
+    env: init.env,
+    overlay: init.overlay,
+    options: init.options ?? {},
+    resources,
+    controllers: init.controllers ?? [],
+    ruleIds: new Set(init.ruleIds ?? knownRuleIds()),
+    find(kind, name, namespace) {
+      const candidates = (byKind.get(kind) ?? []).filter((each) => each.name === name);
+      // An exact namespace match wins over a namespace-less object of the same name.
+      return (
+        candidates.find((each) => each.namespace === namespace) ?? candidates.find((each) => inNamespace(each, namespace))
+      );
+    },
+    findAll(kind, namespace) {
+      return (byKind.get(kind) ?? []).filter((each) => inNamespace(each, namespace));
+    },
+  };
+}
+
+/** The same overlay context with another policy's options. */
+export function withOptions<O extends PolicyOptions>(ctx: PolicyContext, options: O): PolicyContext<O> {
+  return { ...ctx, options };
+}

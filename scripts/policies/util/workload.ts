@@ -1,0 +1,292 @@
+import type { FieldPath, JsonObject, JsonValue, Resource } from '../../core/resource.js';
+import { asArray, asObject, asString, asStringMap } from './json.js';
+
+/** Kinds that carry a pod template (or are a pod). */
+export const WORKLOAD_KINDS = ['CronJob', 'DaemonSet', 'Deployment', 'Job', 'Pod', 'ReplicaSet', 'StatefulSet'] as const;
+
+/** Kinds an HorizontalPodAutoscaler may scale in this repository. */
+export const SCALABLE_KINDS = ['Deployment', 'StatefulSet'] as const;
+
+export interface PodTemplate {
+  /** The pod spec. */
+  spec: JsonObject;
+  /** Path of the pod spec in the rendered object. */
+  specPath: FieldPath;
+  /** Path of the pod metadata (`spec.template.metadata`, or `metadata` for a Pod). */
+  metadataPath: FieldPath;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** The pod template of a workload, or undefined for other kinds. */
+export function podTemplate(resource: Resource): PodTemplate | undefined {
+  const templatePath = templatePathFor(resource.kind);
+  if (!templatePath) return undefined;
+  let node: JsonValue | undefined = resource.body;
+  for (const step of templatePath) node = asObject(node)?.[step as string];
+  const template = asObject(node);
+  if (!template) return undefined;
+  const metadata = asObject(template.metadata);
+  return {
+    spec: asObject(template.spec) ?? {},
+    specPath: [...templatePath, 'spec'],
+    metadataPath: [...templatePath, 'metadata'],
+    labels: asStringMap(metadata?.labels),
+    annotations: asStringMap(metadata?.annotations),
+  };
+}
+
+function templatePathFor(kind: string): FieldPath | undefined {
+  switch (kind) {
+    case 'Pod':
+      return [];
+    case 'CronJob':
+      return ['spec', 'jobTemplate', 'spec', 'template'];
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+      return ['spec', 'template'];
+    default:
+      return undefined;
+  }
+}
+
+export type ContainerList = 'containers' | 'initContainers';
+
+export interface ContainerAt {
+  container: JsonObject;
+  name: string;
+  list: ContainerList;
+  index: number;
+  /** Path of the container in the rendered object. */
+  path: FieldPath;
+}
+
+/** The pod's containers, and its init containers when `lists` asks for them. */
+export function containersOf(
+  pod: PodTemplate,
+  lists: readonly ContainerList[] = ['containers', 'initContainers'],
+): ContainerAt[] {
+  const out: ContainerAt[] = [];
+  for (const list of lists) {
+    asArray(pod.spec[list]).forEach((value, index) => {
+      const container = asObject(value);
+      if (!container) return;
+      out.push({ container, name: asString(container.name) ?? `#${index}`, list, index, path: [...pod.specPath, list, index] });
+    });
+  }
+  return out;
+}
+
+export interface VolumeAt {
+  volume: JsonObject;
+  name: string;
+  index: number;
+  path: FieldPath;
+}
+
+export function volumesOf(pod: PodTemplate): VolumeAt[] {
+  return asArray(pod.spec.volumes).flatMap((value, index) => {
+    const volume = asObject(value);
+    if (!volume) return [];
+    return [{ volume, name: asString(volume.name) ?? `#${index}`, index, path: [...pod.specPath, 'volumes', index] }];
+  });
+}
+
+export const CSI_DRIVER = 'secrets-store.csi.k8s.io';
+
+/** Volumes of the Secrets Store CSI driver, with the SecretProviderClass each names. */
+export function csiVolumesOf(pod: PodTemplate): (VolumeAt & { providerClass: string | undefined })[] {
+  return volumesOf(pod).flatMap((each) => {
+    const csi = asObject(each.volume.csi);
+    if (asString(csi?.driver) !== CSI_DRIVER) return [];
+    return [{ ...each, providerClass: asString(asObject(csi?.volumeAttributes)?.secretProviderClass) }];
+  });
+}
+
+/** How a pod refers to a ConfigMap or a Secret. */
+export interface ObjectReference {
+  kind: 'ConfigMap' | 'Secret';
+  name: string;
+  /** A single key (configMapKeyRef/secretKeyRef, or a volume item); undefined for the whole object. */
+  key?: string;
+  optional: boolean;
+  /** Human description of where the reference is, e.g. `envFrom of container backend`. */
+  via: string;
+  /** Path of the name field. */
+  path: FieldPath;
+  /** Path of the key field, when `key` is set. */
+  keyPath?: FieldPath;
+  /** The container that reads it, when a container does. */
+  container?: string;
+  /** The reference reads every key of the object (envFrom): it needs at least one. */
+  wholeObject: boolean;
+}
+
+/** Every ConfigMap and Secret reference of a pod: envFrom, env valueFrom, volumes, projected sources, pull secrets. */
+export function objectReferences(pod: PodTemplate): ObjectReference[] {
+  const out: ObjectReference[] = [];
+  for (const { container, name, path } of containersOf(pod)) {
+    asArray(container.envFrom).forEach((value, i) => {
+      const from = asObject(value);
+      for (const [field, kind] of [
+        ['configMapRef', 'ConfigMap'],
+        ['secretRef', 'Secret'],
+      ] as const) {
+        const ref = asObject(from?.[field]);
+        const refName = asString(ref?.name);
+        if (ref && refName) {
+          out.push({
+            kind,
+            name: refName,
+            optional: ref.optional === true,
+            via: `envFrom of container ${name}`,
+            path: [...path, 'envFrom', i, field, 'name'],
+            container: name,
+            wholeObject: true,
+          });
+        }
+      }
+    });
+    asArray(container.env).forEach((value, i) => {
+      const env = asObject(value);
+      const valueFrom = asObject(env?.valueFrom);
+      for (const [field, kind] of [
+        ['configMapKeyRef', 'ConfigMap'],
+        ['secretKeyRef', 'Secret'],
+      ] as const) {
+        const ref = asObject(valueFrom?.[field]);
+        const refName = asString(ref?.name);
+        if (ref && refName) {
+          const base: FieldPath = [...path, 'env', i, 'valueFrom', field];
+          out.push({
+            kind,
+            name: refName,
+            key: asString(ref.key),
+            optional: ref.optional === true,
+            via: `env ${asString(env?.name) ?? `#${i}`} of container ${name}`,
+            path: [...base, 'name'],
+            keyPath: [...base, 'key'],
+            container: name,
+            wholeObject: false,
+          });
+        }
+      }
+    });
+  }
+  for (const { volume, name, path } of volumesOf(pod)) {
+    const configMap = asObject(volume.configMap);
+    const configMapName = asString(configMap?.name);
+    if (configMap && configMapName) {
+      out.push(...volumeReference('ConfigMap', configMapName, configMap, `volume ${name}`, path, 'configMap', 'name'));
+    }
+    const secret = asObject(volume.secret);
+    const secretName = asString(secret?.secretName);
+    if (secret && secretName) {
+      out.push(...volumeReference('Secret', secretName, secret, `volume ${name}`, path, 'secret', 'secretName'));
+    }
+    asArray(asObject(volume.projected)?.sources).forEach((value, i) => {
+      const source = asObject(value);
+      for (const [field, kind] of [
+        ['configMap', 'ConfigMap'],
+        ['secret', 'Secret'],
+      ] as const) {
+        const ref = asObject(source?.[field]);
+        const refName = asString(ref?.name);
+        if (ref && refName) {
+          out.push(
+            ...volumeReference(kind, refName, ref, `projected volume ${name}`, [...path, 'projected', 'sources', i], field, 'name'),
+          );
+        }
+      }
+    });
+  }
+  asArray(pod.spec.imagePullSecrets).forEach((value, i) => {
+    const refName = asString(asObject(value)?.name);
+    if (refName) {
+      out.push({
+        kind: 'Secret',
+        name: refName,
+        optional: false,
+        via: 'imagePullSecrets',
+        path: [...pod.specPath, 'imagePullSecrets', i, 'name'],
+        wholeObject: false,
+      });
+    }
+  });
+  return out;
+}
+
+function volumeReference(
+  kind: 'ConfigMap' | 'Secret',
+  name: string,
+  source: JsonObject,
+  via: string,
+  path: FieldPath,
+  field: string,
+  nameField: string,
+): ObjectReference[] {
+  const optional = source.optional === true;
+  const base: ObjectReference = { kind, name, optional, via, path: [...path, field, nameField], wholeObject: false };
+  const items = asArray(source.items);
+  if (items.length === 0) return [base];
+  return items.flatMap((value, i) => {
+    const key = asString(asObject(value)?.key);
+    return key ? [{ ...base, key, keyPath: [...path, field, 'items', i, 'key'] }] : [];
+  });
+}
+
+/** A label selector (`matchLabels`/`matchExpressions`, or a Service's plain map) matched against labels. */
+export function selectorMatches(selector: JsonObject, labels: Record<string, string>, plainMap = false): boolean {
+  const matchLabels = plainMap ? asStringMap(selector) : asStringMap(selector.matchLabels);
+  for (const [key, value] of Object.entries(matchLabels)) {
+    if (labels[key] !== value) return false;
+  }
+  if (plainMap) return true;
+  for (const value of asArray(selector.matchExpressions)) {
+    const expression = asObject(value);
+    const key = asString(expression?.key) ?? '';
+    const values = asArray(expression?.values).map(String);
+    const has = Object.hasOwn(labels, key);
+    switch (asString(expression?.operator)) {
+      case 'In':
+        if (!has || !values.includes(labels[key] as string)) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key] as string)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** The ports a container declares, by name and number. */
+export function containerPorts(container: JsonObject): { names: Set<string>; numbers: Set<number> } {
+  const names = new Set<string>();
+  const numbers = new Set<number>();
+  for (const value of asArray(container.ports)) {
+    const port = asObject(value);
+    const name = asString(port?.name);
+    if (name) names.add(name);
+    if (typeof port?.containerPort === 'number') numbers.add(port.containerPort);
+  }
+  return { names, numbers };
+}
+
+/** Whether an IntOrString port (a name or a number) is one of the container's declared ports. */
+export function portResolves(container: JsonObject, port: number | string): boolean {
+  const { names, numbers } = containerPorts(container);
+  if (typeof port === 'number') return numbers.has(port);
+  if (/^\d+$/.test(port)) return numbers.has(Number(port));
+  return names.has(port);
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env tsx
+/**
+ * validate: render every overlay with kustomize, check schemas (kubeconform) and policies,
+ * and report each finding at the source file and line a person edits.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { envForOverlay, loadConfig } from './config/load.js';
+import { validateOverlays } from './engine/run.js';
+import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
+import { isMainModule, runMain } from './lib/main.js';
+import { repositoryRoot, toolVersion } from './lib/repo.js';
+import { listRules } from './policies/list.js';
+import { discoverOverlays } from './render/discover.js';
+import { formatReport, writeGithubReport } from './report/index.js';
+import type { RunResult } from './report/types.js';
+
+const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+const DEFAULT_CONFIG = 'validate.config.yaml';
+
+export const USAGE = `usage: npm run validate -- [PATH...] [options]
+
+  PATH                 a kustomization directory, or a repository root whose overlays/*/ are all
+                       validated (default: this repository's overlays)
+  --format FORMAT      text | json | sarif | github (default: text; github inside GitHub Actions)
+  --output FILE        write the report to FILE instead of standard output
+  --config FILE        configuration (default: ${DEFAULT_CONFIG} at the repository root, if present)
+  --env NAME           treat every given overlay as environment NAME
+  --list-rules         print every rule with its severity per environment, and exit
+  --no-schemas         skip the kubeconform stage (reported loudly)
+  --require-schemas    exit 2 when schemas could not be checked (default inside GitHub Actions)
+  --no-color           plain text even on a terminal
+  -h, --help           this text
+
+exit codes: 0 no error-level finding, 1 at least one, 2 input or tool error`;
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const args = parseArguments(argv);
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_CLEAN;
+  }
+  const root = repositoryRoot();
+  const configFile = args.values.config ?? (existsSync(join(root, DEFAULT_CONFIG)) ? join(root, DEFAULT_CONFIG) : undefined);
+  const { config, warnings } = loadConfig(configFile ? resolve(configFile) : undefined, root);
+  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+  if (args.values['list-rules']) {
+    process.stdout.write(listRules(config));
+    return EXIT_CLEAN;
+  }
+  const format = chooseFormat(args.values.format);
+  const targets = discoverOverlays(args.positionals, root);
+  const envs = new Map(targets.map((target) => [target.path, args.values.env ?? envForOverlay(config, target.path, target.env)]));
+  const result = await validateOverlays(targets, {
+    root,
+    config,
+    envs,
+    toolVersion: toolVersion(),
+    schema: {
+      enabled: !args.values['no-schemas'],
+      kubernetesVersion: config.schema?.kubernetesVersion,
+      schemaLocations: config.schema?.locations,
+      cwd: root,
+    },
+  });
+  emit(result, format, args.values.output, !args.values['no-color']);
+  return exitCode(result, args.values['require-schemas'] || process.env.GITHUB_ACTIONS === 'true');
+}
+
+function parseArguments(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        output: { type: 'string' },
+        config: { type: 'string' },
+        env: { type: 'string' },
+        'list-rules': { type: 'boolean' },
+        'no-schemas': { type: 'boolean' },
+        'require-schemas': { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ExitError(`${reason}\n${USAGE}`, EXIT_ERROR);
+  }
+}
+
+function chooseFormat(requested: string | undefined): Format {
+  if (requested === undefined) return process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text';
+  if ((FORMATS as readonly string[]).includes(requested)) return requested as Format;
+  throw new ExitError(`unknown --format '${requested}'; expected one of ${FORMATS.join(', ')}`, EXIT_ERROR);
+}
+
+function emit(result: RunResult, format: Format, output: string | undefined, colorWanted: boolean): void {
+  if (format === 'github') {
+    writeGithubReport(result);
+    return;
+  }
+  const color = colorWanted && !output && format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const text = formatReport(result, format, { color });
+  if (output) writeFileSync(output, text);
+  else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function exitCode(result: RunResult, requireSchemas: boolean): number {
+  if (!result.schemaChecked && requireSchemas) {
+    process.stderr.write(`error: schemas were not checked: ${result.schemaSkippedReason ?? 'unknown reason'}\n`);
+    return EXIT_ERROR;
+  }
+  const errors = result.overlays.some((overlay) => overlay.findings.some((finding) => finding.severity === 'error'));
+  return errors ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+if (isMainModule(import.meta.url)) await runMain(() => main());
