@@ -14,7 +14,13 @@ export interface Totals {
 }
 
 export function totals(result: RunResult): Totals {
-  const counts: Totals = { overlays: result.overlays.length, resources: 0, errors: 0, warnings: 0, suppressed: 0 };
+  const counts: Totals = {
+    overlays: result.overlays.length,
+    resources: 0,
+    errors: 0,
+    warnings: 0,
+    suppressed: 0,
+  };
   for (const run of result.overlays) {
     counts.resources += run.resources;
     counts.suppressed += run.suppressed.length;
@@ -118,10 +124,16 @@ export function summaryLine(result: RunResult): string {
   ].join(', ');
 }
 
+/** Why schemas were not checked, or undefined when they were. */
+export function schemaSkipReason(result: RunResult): string | undefined {
+  if (result.schemaChecked) return undefined;
+  return result.schemaSkippedReason?.trim() || 'kubeconform did not run';
+}
+
 /** The sentence every format carries when kubeconform did not run. */
 export function schemaWarning(result: RunResult): string | undefined {
-  if (result.schemaChecked) return undefined;
-  return `SCHEMAS NOT CHECKED: ${result.schemaSkippedReason?.trim() || 'kubeconform did not run'}`;
+  const reason = schemaSkipReason(result);
+  return reason === undefined ? undefined : `SCHEMAS NOT CHECKED: ${reason}`;
 }
 
 /**
@@ -134,4 +146,14 @@ export function singleLine(text: string): string {
       ? ' '
       : `\\u${char.codePointAt(0)?.toString(16).padStart(4, '0')}`,
   );
+}
+
+/** A repository-relative path as a URI reference: forward slashes, each segment percent-encoded. */
+export function encodePath(file: string): string {
+  return file
+    .replaceAll('\\', '/')
+    .replace(/^(\.\/)+/, '')
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/');
 }

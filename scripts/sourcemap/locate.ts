@@ -62,8 +62,10 @@ export class SourceLocator {
       if (path.length === 2 && path[0] === 'metadata' && path[1] === 'namespace' && layer.namespace) {
         return at(layer.file, layer.namespace);
       }
-      const generated = this.fromGenerators(resource, path, scoped, (generator) => generator.behavior !== 'create');
-      if (generated) return generated;
+      if (isDataPath(path)) {
+        const generated = this.fromGenerators(resource, path, scoped, (generator) => generator.behavior !== 'create');
+        if (generated) return generated;
+      }
     }
     return undefined;
   }

@@ -1,0 +1,364 @@
+/**
+ * The schema stage: every object of a rendered overlay checked by kubeconform -strict against the
+ * Kubernetes schemas (offline copy from kubernetes-validate, see docs/schemas.md) and the repository's CRD
+ * schemas. One kubeconform process per overlay.
+ *
+ * Document index: kubeconform reads a stream in parallel workers and reports neither the document's
+ * position nor its namespace, so results from stdin could only be matched back by (kind, name), which is
+ * ambiguous. Instead each document is written to its own file named by its index (`00003.yaml`) and the
+ * index is read back from the file name kubeconform reports. The index counts the non-empty documents of
+ * the stream, as `Resource.index` does in scripts/render/parse.ts.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, delimiter, join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { formatPath, type JsonValue } from '../core/resource.js';
+import { EXIT_ERROR, ExitError } from '../lib/exit-error.js';
+import { fromValidationErrors, parseValidationMessage, type SchemaError } from './errors.js';
+import {
+  DEFAULT_KUBERNETES_VERSION,
+  ENV,
+  isOnline,
+  normalizeKubernetesVersion,
+  PATHS,
+  PINS,
+  REPO_ROOT,
+  resolveSchemaLocations,
+} from './settings.js';
+
+export type { SchemaError } from './errors.js';
+
+export type SchemaStatus = 'valid' | 'invalid' | 'error' | 'skipped';
+
+export interface SchemaResult {
+  /** Index of the object among the non-empty documents of the rendered stream, 0-based. */
+  index: number;
+  kind: string;
+  name: string;
+  status: SchemaStatus;
+  /** Empty when valid; otherwise one line a person can act on. */
+  message: string;
+  /** One entry per offending field (invalid only); `path` is parsed from kubeconform's JSON pointer. */
+  errors: SchemaError[];
+}
+
+export interface CheckSchemasOptions {
+  /** Kubernetes version to validate against, e.g. `1.33.0`; default TRIAGE_KUBERNETES_VERSION or pins.json. */
+  kubernetesVersion?: string;
+  /** Locations of the Kubernetes schemas (kubeconform -schema-location values); default TRIAGE_SCHEMA_LOCATION, then `.cache/schemas/kubernetes`. The repository's CRD schemas are always added after them. */
+  schemaLocations?: string[];
+  /** Also use kubeconform's default online location and the datreeio CRD catalogue; default TRIAGE_SCHEMA_ONLINE=1. */
+  online?: boolean;
+  /** Path to kubeconform; default findKubeconform(). */
+  binary?: string;
+  /** Default 60 s. */
+  timeoutMs?: number;
+  /** Repository root, against which relative locations resolve; default this repository. */
+  cwd?: string;
+  /** kubeconform -n; default the available CPUs, at most 4. */
+  workers?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const SETUP_HINT = 'run `npm run setup` (installs it into .tools/bin)';
+
+interface KubeconformResource {
+  filename: string;
+  kind: string;
+  name: string;
+  version: string;
+  status: string;
+  msg: string;
+  validationErrors?: { path: string; msg: string }[];
+}
+
+interface SplitDocument {
+  index: number;
+  text: string;
+  body: JsonValue | undefined;
+  kind: string;
+  name: string;
+}
+
+const STATUS: Record<string, SchemaStatus | undefined> = {
+  statusValid: 'valid',
+  statusInvalid: 'invalid',
+  statusError: 'error',
+  statusSkipped: 'skipped',
+};
+
+/** Validates every object of a rendered overlay; kubeconform finding problems is a result, not an error. */
+export async function checkSchemas(
+  renderedYaml: string,
+  opts: CheckSchemasOptions = {},
+): Promise<SchemaResult[]> {
+  const cwd = opts.cwd ?? REPO_ROOT;
+  const kubernetesVersion = normalizeKubernetesVersion(
+    opts.kubernetesVersion ?? process.env[ENV.kubernetesVersion] ?? DEFAULT_KUBERNETES_VERSION,
+  );
+  const online = opts.online ?? isOnline();
+  const resolved = resolveSchemaLocations({
+    cwd,
+    kubernetesVersion,
+    schemaLocations: opts.schemaLocations,
+    online,
+  });
+  if ('missing' in resolved) {
+    throw new ExitError(
+      `no Kubernetes ${kubernetesVersion} schemas at ${relative(cwd, resolved.missing)}: run \`npm run setup\` ` +
+        `(TRIAGE_KUBERNETES_VERSION=${kubernetesVersion} npm run setup for another version), point ` +
+        `${ENV.schemaLocation} at a schema copy, or allow downloads with ${ENV.online}=1`,
+      EXIT_ERROR,
+    );
+  }
+  const documents = splitDocuments(renderedYaml);
+  if (documents.length === 0) return [];
+  const binary = opts.binary ?? (await findKubeconform({ cwd }));
+
+  const dir = await mkdtemp(join(tmpdir(), 'triage-schema-'));
+  try {
+    await Promise.all(documents.map((doc) => writeFile(join(dir, fileNameFor(doc.index)), doc.text)));
+    const args = [
+      '-strict',
+      '-output',
+      'json',
+      '-verbose',
+      '-kubernetes-version',
+      kubernetesVersion,
+      '-n',
+      String(opts.workers ?? Math.max(1, Math.min(4, availableParallelism()))),
+      ...resolved.locations.flatMap((location) => ['-schema-location', location]),
+    ];
+    if (online) {
+      const cache = join(cwd, PATHS.httpCache);
+      mkdirSync(cache, { recursive: true });
+      args.push('-cache', cache);
+    }
+    args.push(dir);
+    const run = await runKubeconform(binary, args, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, cwd);
+    const reported = parseOutput(run, binary);
+    return toResults(reported, documents, resolved.locations, cwd);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Splits the stream the way the parse stage counts it: empty documents take no index. */
+function splitDocuments(text: string): SplitDocument[] {
+  const parsed = parseAllDocuments(text);
+  if (!Array.isArray(parsed)) return [];
+  const documents: SplitDocument[] = [];
+  for (const doc of parsed) {
+    let body: JsonValue | undefined;
+    try {
+      body = doc.toJS({ maxAliasCount: 100 }) as JsonValue;
+    } catch {
+      body = undefined; // kubeconform will report what is wrong with it
+    }
+    const source = text.slice(doc.range[0], doc.range[2]);
+    if ((body === null || body === undefined) && doc.errors.length === 0) continue;
+    const object = typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {};
+    const metadata = object.metadata;
+    const name =
+      typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+        ? metadata.name
+        : undefined;
+    documents.push({
+      index: documents.length,
+      text: source.endsWith('\n') ? source : `${source}\n`,
+      body,
+      kind: typeof object.kind === 'string' ? object.kind : '',
+      name: typeof name === 'string' ? name : '',
+    });
+  }
+  return documents;
+}
+
+function fileNameFor(index: number): string {
+  return `${String(index).padStart(5, '0')}.yaml`;
+}
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runKubeconform(binary: string, args: string[], timeoutMs: number, cwd: string): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      binary,
+      args,
+      { cwd, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (!error) return resolvePromise({ code: 0, stdout, stderr });
+        const failure = error as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
+        if (failure.killed) {
+          return reject(new ExitError(`kubeconform did not finish within ${timeoutMs / 1000} s`));
+        }
+        if (typeof failure.code === 'number') return resolvePromise({ code: failure.code, stdout, stderr });
+        reject(new ExitError(`cannot run kubeconform at ${binary}: ${failure.message}; ${SETUP_HINT}`));
+      },
+    );
+  });
+}
+
+/** Exit 0 (all valid) and 1 (problems found) carry a JSON report; anything else is a tool failure. */
+function parseOutput(run: RunResult, binary: string): KubeconformResource[] {
+  if (run.code === 0 || run.code === 1) {
+    try {
+      const parsed = JSON.parse(run.stdout) as { resources?: KubeconformResource[] };
+      if (Array.isArray(parsed.resources)) return parsed.resources;
+    } catch {
+      // fall through: exit 1 without a report is kubeconform refusing its arguments
+    }
+  }
+  const detail = (run.stderr.trim() || run.stdout.trim()).split('\n').slice(0, 5).join(' | ');
+  throw new ExitError(`kubeconform (${binary}) failed with exit code ${run.code}: ${detail || 'no output'}`);
+}
+
+function toResults(
+  reported: KubeconformResource[],
+  documents: SplitDocument[],
+  locations: string[],
+  cwd: string,
+): SchemaResult[] {
+  const results: SchemaResult[] = [];
+  const seen = new Set<number>();
+  for (const entry of reported) {
+    const status = STATUS[entry.status];
+    if (!status) continue; // an empty document: nothing to report
+    const match = /^(\d+)\.yaml$/.exec(basename(entry.filename ?? ''));
+    const doc = match ? documents[Number(match[1])] : undefined;
+    if (!doc) {
+      throw new ExitError(`kubeconform reported on ${entry.filename || 'an unknown file'}: ${entry.msg}`);
+    }
+    seen.add(doc.index);
+    results.push(toResult(entry, status, doc, locations, cwd));
+  }
+  for (const doc of documents) {
+    if (seen.has(doc.index)) continue;
+    // Never fail open: a document kubeconform said nothing about is an error, not a pass.
+    results.push({
+      index: doc.index,
+      kind: doc.kind,
+      name: doc.name,
+      status: 'error',
+      message: 'kubeconform reported no result for this document',
+      errors: [],
+    });
+  }
+  return results.sort((a, b) => a.index - b.index);
+}
+
+function toResult(
+  entry: KubeconformResource,
+  status: SchemaStatus,
+  doc: SplitDocument,
+  locations: string[],
+  cwd: string,
+): SchemaResult {
+  const base = { index: doc.index, kind: entry.kind || doc.kind, name: entry.name || doc.name, status };
+  if (status === 'invalid') {
+    let errors = parseValidationMessage(entry.msg, doc.body);
+    if (errors.length === 0) errors = fromValidationErrors(entry.validationErrors ?? [], doc.body);
+    if (errors.length === 0) errors = [{ path: [], message: entry.msg }];
+    const message = errors
+      .map((error) => `${formatPath(error.path) || '(root)'}: ${error.message}`)
+      .join('; ');
+    return { ...base, message, errors };
+  }
+  if (status === 'error' && /^could not find schema for /.test(entry.msg)) {
+    const where = locations.map((location) => displayLocation(location, cwd)).join(', ');
+    const message =
+      `no schema for ${entry.version || 'this apiVersion'} ${base.kind} (looked in ${where}); ` +
+      `add the CRD's schema under ${PATHS.crdSchemas}/ (see docs/schemas.md)`;
+    return { ...base, message, errors: [] };
+  }
+  return { ...base, message: entry.msg, errors: [] };
+}
+
+function displayLocation(location: string, cwd: string): string {
+  if (location === 'default' || location.includes('://')) return location;
+  const rel = relative(cwd, location);
+  return rel.startsWith('..') ? location : rel;
+}
+
+export interface FindOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Repository root holding .tools/bin. */
+  cwd?: string;
+}
+
+const found = new Map<string, Promise<string>>();
+
+/**
+ * kubeconform from $KUBECONFORM, then PATH, then the repository's .tools/bin; checked to be the pinned
+ * version (a `go install` build without a version stamp reports `development` and is accepted).
+ */
+export function findKubeconform(opts: FindOptions = {}): Promise<string> {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? REPO_ROOT;
+  const key = JSON.stringify([env[ENV.binary], env.PATH, cwd]);
+  let promise = found.get(key);
+  if (!promise) {
+    promise = locate(env, cwd);
+    found.set(key, promise);
+    promise.catch(() => found.delete(key));
+  }
+  return promise;
+}
+
+async function locate(env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
+  const pinned = PINS.kubeconform.version;
+  const explicit = env[ENV.binary];
+  let binary: string | undefined;
+  if (explicit) {
+    if (!isExecutable(explicit)) {
+      throw new ExitError(`${ENV.binary}=${explicit} is not an executable file; unset it or ${SETUP_HINT}`);
+    }
+    binary = explicit;
+  } else {
+    binary =
+      (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, 'kubeconform'))
+        .find(isExecutable) ?? [join(cwd, PATHS.toolsBin, 'kubeconform')].find(isExecutable);
+  }
+  if (!binary) {
+    throw new ExitError(
+      `kubeconform ${pinned} not found (looked at $${ENV.binary}, PATH and ${PATHS.toolsBin}/kubeconform): ` +
+        `${SETUP_HINT}, or set ${ENV.binary}=/path/to/kubeconform`,
+    );
+  }
+  const version = await versionOf(binary);
+  if (/^v?\d+\.\d+\.\d+/.test(version) && version.replace(/^v?/, 'v') !== pinned) {
+    throw new ExitError(
+      `${binary} is kubeconform ${version}, this repository pins ${pinned}: ${SETUP_HINT} and set ` +
+        `${ENV.binary}=${join(cwd, PATHS.toolsBin, 'kubeconform')}`,
+    );
+  }
+  return binary;
+}
+
+function versionOf(binary: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(binary, ['-v'], { timeout: 10_000, encoding: 'utf8' }, (error, stdout) => {
+      if (error) reject(new ExitError(`${binary} -v failed: ${error.message.split('\n')[0]}; ${SETUP_HINT}`));
+      else resolvePromise(stdout.trim());
+    });
+  });
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderAndLocate, writeTree, type LocatedOverlay } from './tree-fixture.js';
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: sidecar
+          image: example.azurecr.io/sidecar:1.0.0
+        - name: app
+          image: example.azurecr.io/api:1.0.0
+          imagePullPolicy: IfNotPresent
+          resources:
+            requests:
+              cpu: 100m
+`;
+
+const SERVICE = `apiVersion: v1
+kind: Service
+metadata:
+  name: api
+spec:
+  selector: {app: api}
+  ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+`;
+
+// Every kind of kustomize transformation the source map has to see through.
+const TREE = {
+  'base/kustomization.yaml': `resources:
+  - deployment.yaml
+  - service.yaml
+configMapGenerator:
+  - name: settings
+    literals:
+      - MODEL=gpt-4.1-mini
+      - LOG_LEVEL=info
+    envs:
+      - settings.env
+`,
+  'base/deployment.yaml': DEPLOYMENT,
+  'base/service.yaml': SERVICE,
+  'base/settings.env': 'REGION=westeurope\nTIMEOUT=30\n',
+  'components/probe/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+patches:
+  - path: probe.yaml
+`,
+  'components/probe/probe.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          readinessProbe:
+            httpGet: {path: /healthz, port: 8080}
+`,
+  'overlays/prod/kustomization.yaml': `namePrefix: prod-
+nameSuffix: -v1
+namespace: triage
+resources:
+  - ../../base
+components:
+  - ../../components/probe
+images:
+  - name: example.azurecr.io/api
+    newTag: 2.0.0
+replicas:
+  - name: api
+    count: 3
+configMapGenerator:
+  - name: settings
+    behavior: merge
+    literals:
+      - LOG_LEVEL=warning
+    envs:
+      - prod.env
+patches:
+  - path: memory.yaml
+  - path: ports.json6902.yaml
+    target:
+      kind: Service
+      name: api
+  - patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: api
+      spec:
+        template:
+          spec:
+            containers:
+              - name: sidecar
+                $patch: delete
+  - target:
+      kind: Deployment
+      name: api
+    patch: |-
+      - op: add
+        path: /spec/template/spec/containers/0/resources/limits
+        value:
+          memory: 512Mi
+`,
+  'overlays/prod/prod.env': 'TIMEOUT=60\n',
+  'overlays/prod/memory.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          resources:
+            requests:
+              memory: 256Mi
+`,
+  'overlays/prod/ports.json6902.yaml': `- op: replace
+  path: /spec/ports/0/targetPort
+  value: http
+`,
+};
+
+describe('source map: a rendered field points at the file and line a person edits', () => {
+  let tree: ReturnType<typeof writeTree>;
+  let prod: LocatedOverlay;
+  beforeAll(async () => {
+    tree = writeTree(TREE);
+    prod = await renderAndLocate(tree.root, 'overlays/prod');
+  });
+  afterAll(() => tree.dispose());
+
+  const app = ['spec', 'template', 'spec', 'containers', 0] as const;
+
+  it('renders the names kustomize gives (prefix, suffix, hash) and deletes the sidecar', () => {
+    const names = prod.resources.map((each) => `${each.kind}/${each.name}`);
+    expect(names).toContain('Deployment/prod-api-v1');
+    expect(names.find((name) => name.startsWith('ConfigMap/'))).toMatch(/^ConfigMap\/prod-settings-v1-[a-z0-9]{10}$/);
+    const deployment = prod.resources.find((each) => each.kind === 'Deployment');
+    expect(JSON.stringify(deployment?.body)).not.toContain('sidecar');
+  });
+
+  it('a field from the base resource points into the base file', () => {
+    expect(prod.at('Deployment', [...app, 'imagePullPolicy'])).toBe('base/deployment.yaml:18:11');
+    expect(prod.at('Deployment', [...app, 'resources', 'requests', 'cpu'])).toBe('base/deployment.yaml:21:15');
+  });
+
+  it('a field set by an overlay strategic-merge patch points into the patch file', () => {
+    expect(prod.at('Deployment', [...app, 'resources', 'requests', 'memory'])).toBe('overlays/prod/memory.yaml:12:15');
+  });
+
+  it('a field set by a component patch points into the component', () => {
+    expect(prod.at('Deployment', [...app, 'readinessProbe', 'httpGet', 'path'])).toBe('components/probe/probe.yaml:11:23');
+  });
+
+  it('a field added by an inline JSON 6902 patch points at its line inside kustomization.yaml', () => {
+    expect(prod.at('Deployment', [...app, 'resources', 'limits', 'memory'])).toBe('overlays/prod/kustomization.yaml:45:11');
+  });
+
+  it('a field replaced by a JSON 6902 patch file points at the op', () => {
+    expect(prod.at('Service', ['spec', 'ports', 0, 'targetPort'])).toBe('overlays/prod/ports.json6902.yaml:3:10');
+  });
+
+  it('images: and replicas: overrides point at the kustomization entry', () => {
+    expect(prod.at('Deployment', [...app, 'image'])).toBe('overlays/prod/kustomization.yaml:10:5');
+    expect(prod.at('Deployment', ['spec', 'replicas'])).toBe('overlays/prod/kustomization.yaml:13:5');
+  });
+
+  it('generator values point at the literal or env-file line that set them last', () => {
+    expect(prod.at('ConfigMap', ['data', 'MODEL'])).toBe('base/kustomization.yaml:7:9');
+    expect(prod.at('ConfigMap', ['data', 'LOG_LEVEL'])).toBe('overlays/prod/kustomization.yaml:18:9');
+    expect(prod.at('ConfigMap', ['data', 'REGION'])).toBe('base/settings.env:1:1');
+    expect(prod.at('ConfigMap', ['data', 'TIMEOUT'])).toBe('overlays/prod/prod.env:1:1');
+  });
+
+  it('the namespace set by the overlay points at its namespace: line', () => {
+    expect(prod.at('Service', ['metadata', 'namespace'])).toBe('overlays/prod/kustomization.yaml:3:12');
+  });
+
+  it('a missing field points at the nearest enclosing node in the defining file', () => {
+    expect(prod.at('Deployment', [...app, 'livenessProbe'])).toBe('base/deployment.yaml:16:11');
+    expect(prod.at('Deployment', [...app, 'securityContext', 'runAsNonRoot'])).toBe('base/deployment.yaml:16:11');
+    expect(prod.at('Service', ['spec', 'sessionAffinity'])).toBe('base/service.yaml:5:1');
+  });
+
+  it('an object-level finding points at the start of the defining document', () => {
+    expect(prod.at('Service', [])).toBe('base/service.yaml:1:1');
+    expect(prod.at('ConfigMap', [])).toBe('base/kustomization.yaml:5:5');
+  });
+});
