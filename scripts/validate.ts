@@ -10,7 +10,7 @@ import { envForOverlay, loadConfig } from './config/load.js';
 import { validateOverlays } from './engine/run.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
-import { repositoryRoot, toolVersion } from './lib/repo.js';
+import { PACKAGE_ROOT, repositoryRoot, toolVersion } from './lib/repo.js';
 import { listRules } from './policies/list.js';
 import { discoverOverlays } from './render/discover.js';
 import { formatReport, writeGithubReport } from './report/index.js';
@@ -62,10 +62,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       enabled: !args.values['no-schemas'],
       kubernetesVersion: config.schema?.kubernetesVersion,
       schemaLocations: config.schema?.locations,
-      cwd: root,
+      cwd: PACKAGE_ROOT,
     },
   });
-  emit(result, format, args.values.output, !args.values['no-color']);
+  await emit(result, format, args.values.output, !args.values['no-color']);
   return exitCode(result, args.values['require-schemas'] || process.env.GITHUB_ACTIONS === 'true');
 }
 
@@ -98,9 +98,9 @@ function chooseFormat(requested: string | undefined): Format {
   throw new ExitError(`unknown --format '${requested}'; expected one of ${FORMATS.join(', ')}`, EXIT_ERROR);
 }
 
-function emit(result: RunResult, format: Format, output: string | undefined, colorWanted: boolean): void {
+async function emit(result: RunResult, format: Format, output: string | undefined, colorWanted: boolean): Promise<void> {
   if (format === 'github') {
-    writeGithubReport(result);
+    await writeGithubReport(result);
     return;
   }
   const color = colorWanted && !output && format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -161,8 +161,16 @@ function unifiedPatch(
 ): string {
   const label = (side: string, object: ObjectKey | undefined) =>
     object ? `${side}/${overlay}/${object.kind}/${qualifiedName(object)}` : '/dev/null';
-  return createTwoFilesPatch(label('base', before), label('head', after), oldText, newText, undefined, undefined, {
-    context: PATCH_CONTEXT_LINES,
-    headerOptions: FILE_HEADERS_ONLY,
-  });
+  return createTwoFilesPatch(
+    label('base', before),
+    label('head', after),
+    oldText,
+    newText,
+    undefined,
+    undefined,
+    {
+      context: PATCH_CONTEXT_LINES,
+      headerOptions: FILE_HEADERS_ONLY,
+    },
+  );
 }

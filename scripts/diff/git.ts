@@ -15,9 +15,13 @@ async function git(cwd: string, args: string[]) {
 export async function repositoryRoot(cwd: string): Promise<string> {
   const result = await git(cwd, ['rev-parse', '--show-toplevel']);
   if (result.exitCode !== 0) {
-    throw new ExitError(`not inside a git repository (${firstLine(result.stderr) || 'git rev-parse failed'})`, 2, {
-      file: cwd,
-    });
+    throw new ExitError(
+      `not inside a git repository (${firstLine(result.stderr) || 'git rev-parse failed'})`,
+      2,
+      {
+        file: cwd,
+      },
+    );
   }
   return result.stdout.trim();
 }
@@ -114,7 +118,11 @@ export async function checkoutRevision(root: string, sha: string): Promise<Check
       throw new ExitError(`git archive ${sha.slice(0, 12)} failed: ${firstLine(archived.stderr)}`, 2);
     }
     mkdirSync(tree);
-    const extracted = await $({ nothrow: true, quiet: true, timeout: GIT_TIMEOUT })`tar -xf ${archive} -C ${tree}`;
+    const extracted = await $({
+      nothrow: true,
+      quiet: true,
+      timeout: GIT_TIMEOUT,
+    })`tar -xf ${archive} -C ${tree}`;
     if (extracted.exitCode !== 0) {
       throw new ExitError(`could not unpack ${sha.slice(0, 12)}: ${firstLine(extracted.stderr)}`, 2);
     }

@@ -125,12 +125,16 @@ function configMapChanges(base: JsonObject, head: JsonObject): string[] {
       if (inBefore && inAfter) {
         if (sameValue(before[key], after[key])) continue;
         messages.push(
-          binary ? `key ${key} changed (binary)` : `key ${key}: ${preview(before[key])} → ${preview(after[key])}`,
+          binary
+            ? `key ${key} changed (binary)`
+            : `key ${key}: ${preview(before[key])} → ${preview(after[key])}`,
         );
       } else if (inAfter) {
         messages.push(binary ? `key ${key} added (binary)` : `key ${key} added: ${preview(after[key])}`);
       } else {
-        messages.push(binary ? `key ${key} removed (binary)` : `key ${key} removed (was ${preview(before[key])})`);
+        messages.push(
+          binary ? `key ${key} removed (binary)` : `key ${key} removed (was ${preview(before[key])})`,
+        );
       }
     }
   }
@@ -157,5 +161,7 @@ function sameValue(a: JsonValue | undefined, b: JsonValue | undefined): boolean 
 }
 
 function asMap(value: JsonValue | undefined): Record<string, JsonValue> {
-  return value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  return value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value)
+    ? value
+    : {};
 }

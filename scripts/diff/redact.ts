@@ -53,9 +53,13 @@ export function redactPair(base: JsonObject | undefined, head: JsonObject | unde
   const baseAnnotations = asMap(asMap(baseCopy?.metadata)?.annotations);
   const headAnnotations = asMap(asMap(headCopy?.metadata)?.annotations);
   keys.push(
-    ...redactMaps('metadata.annotations', baseAnnotations, headAnnotations, baseCopy !== undefined && headCopy !== undefined, [
-      LAST_APPLIED_ANNOTATION,
-    ]),
+    ...redactMaps(
+      'metadata.annotations',
+      baseAnnotations,
+      headAnnotations,
+      baseCopy !== undefined && headCopy !== undefined,
+      [LAST_APPLIED_ANNOTATION],
+    ),
   );
   return { base: baseCopy, head: headCopy, keys };
 }

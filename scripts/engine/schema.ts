@@ -77,8 +77,8 @@ export async function runSchemaStage(
         });
         if (result.errors.length > 0) {
           for (const error of result.errors) findings.push(make('invalid', error.message, error.path));
-        } else if (result.status === 'skipped') {
-          findings.push(make('missingSchema', `no schema for ${resource.apiVersion} ${resource.kind}: ${result.message}`, []));
+        } else if (result.status === 'skipped' || result.message.startsWith('no schema for')) {
+          findings.push(make('missingSchema', result.message, []));
         } else {
           findings.push(make(result.status === 'error' ? 'error' : 'invalid', result.message, []));
         }

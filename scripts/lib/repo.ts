@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** This package's own directory (where package.json, schemas/ and .tools/ live). */
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** tsx's loader by absolute URL, so a script can be started with `node --import` from any directory. */
+export const TSX_LOADER = pathToFileURL(join(PACKAGE_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 /** The repository a user works in: git's top level of `cwd`, or `cwd` outside git. */
 export function repositoryRoot(cwd: string = process.cwd()): string {

@@ -1,0 +1,23 @@
+#!/usr/bin/env tsx
+/**
+ * bench: measures, in one run, validate against the bare kustomize renders of the same
+ * trees, and the load engine against wrk on the same local server. Prints ratios.
+ */
+import { benchLoadEngine } from './bench/loadtest.js';
+import { benchValidate, type BenchRow } from './bench/validate.js';
+import { isMainModule, runMain } from './lib/main.js';
+
+function printRows(title: string, rows: readonly BenchRow[]): void {
+  const width = Math.max(...rows.map((row) => row.name.length), 10);
+  process.stdout.write(`\n${title}\n${'-'.repeat(title.length)}\n`);
+  for (const row of rows) process.stdout.write(`${row.name.padEnd(width)}  ${row.value}\n`);
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const only = argv[0];
+  if (!only || only === 'validate') printRows('validate vs bare kustomize', await benchValidate());
+  if (!only || only === 'loadtest') printRows('load engine vs wrk', (await benchLoadEngine()).rows);
+  return 0;
+}
+
+if (isMainModule(import.meta.url)) await runMain(() => main());

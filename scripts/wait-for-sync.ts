@@ -1,0 +1,259 @@
+import { appendFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { $ } from 'zx';
+import { EXIT_CLEAN, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
+import { isMainModule, runMain } from './lib/main.js';
+
+/**
+ * Waits until a GitOps controller reports a commit as applied and healthy, reading the same
+ * status fields `kubectl get … -o json` prints. The deploy workflow runs it in pull mode, where
+ * Argo CD or Flux applies and the workflow only watches.
+ */
+
+export type Controller = 'argocd' | 'flux';
+
+export interface SyncStatus {
+  /** True when the controller reports `revision` applied and healthy. */
+  done: boolean;
+  /** One line for the log: what the controller reports now. */
+  summary: string;
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+function field(value: Json | undefined, ...path: string[]): Json | undefined {
+  let node = value;
+  for (const step of path) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = node[step];
+  }
+  return node;
+}
+
+function text(value: Json | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function short(revision: string | undefined): string {
+  if (!revision) return 'none';
+  return revision.replace(/([0-9a-f]{12})[0-9a-f]{28}/, '$1');
+}
+
+/** Full or abbreviated commit SHA match (Argo CD stores the full one; Flux `main@sha1:<sha>`). */
+function sameCommit(reported: string | undefined, revision: string): boolean {
+  if (!reported) return false;
+  const wanted = revision.toLowerCase();
+  const commit = /([0-9a-f]{7,40})$/.exec(reported.toLowerCase())?.[1];
+  return commit !== undefined && (commit.startsWith(wanted) || wanted.startsWith(commit));
+}
+
+/**
+ * An Argo CD `Application`: done when `.status.sync.revision` (or one of `.status.sync.revisions`
+ * for multi-source apps) is the commit, `.status.sync.status` is Synced and
+ * `.status.health.status` is Healthy.
+ */
+export function readArgoApplication(application: Json, revision: string): SyncStatus {
+  const single = text(field(application, 'status', 'sync', 'revision'));
+  const many = field(application, 'status', 'sync', 'revisions');
+  const revisions = [single, ...(Array.isArray(many) ? many.map(text) : [])].filter(
+    (each): each is string => each !== undefined,
+  );
+  const atRevision = revisions.some((each) => sameCommit(each, revision));
+  const sync = text(field(application, 'status', 'sync', 'status')) ?? 'Unknown';
+  const health = text(field(application, 'status', 'health', 'status')) ?? 'Unknown';
+  const phase = text(field(application, 'status', 'operationState', 'phase'));
+  const message = text(field(application, 'status', 'operationState', 'message'));
+  const operation =
+    phase && phase !== 'Succeeded' ? `; last operation ${phase}${message ? `: ${message}` : ''}` : '';
+  return {
+    done: atRevision && sync === 'Synced' && health === 'Healthy',
+    summary: `revision ${short(revisions[0])}, sync ${sync}, health ${health}${operation}`,
+  };
+}
+
+/**
+ * A Flux `Kustomization`: done when `.status.lastAppliedRevision` names the commit and the
+ * `Ready` condition is True (with `wait: true` or health checks, Ready covers health too).
+ */
+export function readFluxKustomization(kustomization: Json, revision: string): SyncStatus {
+  const applied = text(field(kustomization, 'status', 'lastAppliedRevision'));
+  const attempted = text(field(kustomization, 'status', 'lastAttemptedRevision'));
+  const conditions = field(kustomization, 'status', 'conditions');
+  const ready = Array.isArray(conditions)
+    ? conditions.find((condition) => field(condition, 'type') === 'Ready')
+    : undefined;
+  const readyStatus = text(field(ready, 'status')) ?? 'Unknown';
+  const reason = text(field(ready, 'reason'));
+  const message = text(field(ready, 'message'));
+  const attempt = attempted && attempted !== applied ? `, attempting ${short(attempted)}` : '';
+  const detail = reason ? ` (${reason}${message ? `: ${message.split('\n')[0]}` : ''})` : '';
+  return {
+    done: sameCommit(applied, revision) && readyStatus === 'True',
+    summary: `applied ${short(applied)}${attempt}, Ready ${readyStatus}${detail}`,
+  };
+}
+
+export interface Target {
+  controller: Controller;
+  name: string;
+  namespace: string;
+  revision: string;
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  intervalMs: number;
+  /** Returns the object as `kubectl get -o json` prints it, or an error line. */
+  fetch: (target: Target) => Promise<{ json?: Json; error?: string }>;
+  log: (message: string) => void;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface WaitResult {
+  done: boolean;
+  summary: string;
+  elapsedMs: number;
+}
+
+/** Polls until done or the timeout; logs each change of status, not every poll. */
+export async function waitForSync(target: Target, options: WaitOptions): Promise<WaitResult> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+  const started = now();
+  let last = '';
+  for (;;) {
+    const fetched = await options.fetch(target);
+    const status: SyncStatus = fetched.json
+      ? target.controller === 'argocd'
+        ? readArgoApplication(fetched.json, target.revision)
+        : readFluxKustomization(fetched.json, target.revision)
+      : { done: false, summary: `kubectl: ${fetched.error ?? 'no output'}` };
+    const elapsedMs = now() - started;
+    if (status.summary !== last) {
+      options.log(`[${formatDuration(elapsedMs)}] ${status.summary}`);
+      last = status.summary;
+    }
+    if (status.done) return { done: true, summary: status.summary, elapsedMs };
+    if (elapsedMs + options.intervalMs > options.timeoutMs)
+      return { done: false, summary: status.summary, elapsedMs };
+    await sleep(options.intervalMs);
+  }
+}
+
+/** `kubectl get application|kustomization NAME -n NAMESPACE -o json`. */
+export async function kubectlFetch(target: Target): Promise<{ json?: Json; error?: string }> {
+  const resource =
+    target.controller === 'argocd'
+      ? 'applications.argoproj.io'
+      : 'kustomizations.kustomize.toolkit.fluxcd.io';
+  const result = await $({
+    nothrow: true,
+    quiet: true,
+    timeout: '30s',
+  })`kubectl get ${resource} ${target.name} --namespace ${target.namespace} --output json`;
+  if (result.exitCode !== 0) return { error: kubectlError(result.stderr) || `exit ${result.exitCode}` };
+  try {
+    return { json: JSON.parse(result.stdout) as Json };
+  } catch {
+    return { error: 'kubectl printed something that is not JSON' };
+  }
+}
+
+/**
+ * kubectl's last stderr line (the summary, e.g. `Error from server (NotFound): …`), without klog's
+ * timestamped prefix, so that repeated polls print the same text and are logged once.
+ */
+export function kubectlError(stderr: string): string {
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/^[EWIF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\] /, '').trim())
+    .filter((line) => line !== '');
+  return lines.at(-1) ?? '';
+}
+
+/** `90s`, `10m`, `1h`, or plain seconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new ExitError(`'${value}' is not a duration (use e.g. 90s, 10m)`, 2);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+  return Number(match[1]) * unit;
+}
+
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds >= 60
+    ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`
+    : `${seconds}s`;
+}
+
+const DEFAULT_NAMESPACE: Record<Controller, string> = { argocd: 'argocd', flux: 'flux-system' };
+const LABEL: Record<Controller, string> = { argocd: 'Argo CD Application', flux: 'Flux Kustomization' };
+
+export const USAGE = `Usage: tsx scripts/wait-for-sync.ts --controller argocd|flux --name NAME --revision SHA
+       [--namespace NS] [--timeout 10m] [--interval 15s]
+
+Waits until Argo CD (Application) or Flux (Kustomization) reports the commit applied and healthy.
+Exit codes: 0 synced and healthy, 1 not within the timeout, 2 bad input.`;
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        controller: { type: 'string' },
+        name: { type: 'string' },
+        namespace: { type: 'string' },
+        revision: { type: 'string' },
+        timeout: { type: 'string', default: '10m' },
+        interval: { type: 'string', default: '15s' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new ExitError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_CLEAN;
+  }
+  const controller = values.controller;
+  if (controller !== 'argocd' && controller !== 'flux')
+    throw new ExitError(`--controller must be argocd or flux\n${USAGE}`, 2);
+  const name = typeof values.name === 'string' ? values.name : '';
+  const revision = typeof values.revision === 'string' ? values.revision : '';
+  if (!name) throw new ExitError('--name is required', 2);
+  if (!/^[0-9a-f]{7,40}$/i.test(revision)) throw new ExitError('--revision must be a commit SHA', 2);
+  const target: Target = {
+    controller,
+    name,
+    revision,
+    namespace: typeof values.namespace === 'string' ? values.namespace : DEFAULT_NAMESPACE[controller],
+  };
+  const timeoutMs = parseDuration(String(values.timeout));
+  const intervalMs = parseDuration(String(values.interval));
+  const what = `${LABEL[controller]} ${target.namespace}/${name}`;
+  process.stdout.write(
+    `Waiting up to ${formatDuration(timeoutMs)} for ${what} to report ${short(revision)} synced and healthy\n`,
+  );
+  const result = await waitForSync(target, {
+    timeoutMs,
+    intervalMs,
+    fetch: kubectlFetch,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  const verdict = result.done
+    ? `✅ ${what} reports ${short(revision)} synced and healthy after ${formatDuration(result.elapsedMs)}.`
+    : `❌ ${what} did not report ${short(revision)} synced and healthy within ${formatDuration(timeoutMs)}. Last status: ${result.summary}`;
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${verdict}\n`);
+  if (!result.done) throw new ExitError(verdict.replace(/^❌ /, ''), EXIT_FINDINGS);
+  process.stdout.write(`${verdict}\n`);
+  return EXIT_CLEAN;
+}
+
+if (isMainModule(import.meta.url)) {
+  await runMain(() => main());
+}

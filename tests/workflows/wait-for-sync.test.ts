@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  kubectlError,
+  parseDuration,
+  readArgoApplication,
+  readFluxKustomization,
+  type Target,
+  waitForSync,
+} from '../../scripts/wait-for-sync.js';
+
+const SHA = 'c3f1e0b9a2d84f6e7a1b5c9d0e2f4a6b8c0d1e2f';
+const OLD_SHA = '8a1d2c3b4e5f60718293a4b5c6d7e8f901234567';
+
+// biome-ignore lint/suspicious/noExplicitAny: recorded kubectl output, edited per case
+type Recorded = any;
+
+/** `kubectl get … -o json` output recorded from the controllers. */
+function recorded(name: string): Recorded {
+  return JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8'));
+}
+
+describe('readArgoApplication', () => {
+  it('is done when the sync revision is the commit, Synced and Healthy', () => {
+    expect(readArgoApplication(recorded('argocd-application-synced.json'), SHA)).toEqual({
+      done: true,
+      summary: 'revision c3f1e0b9a2d8, sync Synced, health Healthy',
+    });
+    expect(readArgoApplication(recorded('argocd-application-synced.json'), SHA.slice(0, 7)).done).toBe(true);
+  });
+
+  it('waits while the controller still reports the previous commit', () => {
+    const application = recorded('argocd-application-synced.json');
+    application.status.sync.revision = OLD_SHA;
+    expect(readArgoApplication(application, SHA)).toEqual({
+      done: false,
+      summary: 'revision 8a1d2c3b4e5f, sync Synced, health Healthy',
+    });
+  });
+
+  it('waits while the new commit is synced but not yet healthy, or out of sync', () => {
+    const progressing = recorded('argocd-application-synced.json');
+    progressing.status.health.status = 'Progressing';
+    expect(readArgoApplication(progressing, SHA).done).toBe(false);
+    const outOfSync = recorded('argocd-application-synced.json');
+    outOfSync.status.sync.status = 'OutOfSync';
+    outOfSync.status.operationState.phase = 'Failed';
+    outOfSync.status.operationState.message = 'one or more objects failed to apply';
+    expect(readArgoApplication(outOfSync, SHA)).toEqual({
+      done: false,
+      summary:
+        'revision c3f1e0b9a2d8, sync OutOfSync, health Healthy; last operation Failed: one or more objects failed to apply',
+    });
+  });
+
+  it('reads multi-source applications (.status.sync.revisions)', () => {
+    const application = recorded('argocd-application-synced.json');
+    delete application.status.sync.revision;
+    application.status.sync.revisions = [OLD_SHA, SHA];
+    expect(readArgoApplication(application, SHA).done).toBe(true);
+  });
+
+  it('is not done for an application without status', () => {
+    expect(readArgoApplication({ kind: 'Application' }, SHA)).toEqual({
+      done: false,
+      summary: 'revision none, sync Unknown, health Unknown',
+    });
+  });
+});
+
+describe('readFluxKustomization', () => {
+  it('is done when lastAppliedRevision names the commit and Ready is True', () => {
+    expect(readFluxKustomization(recorded('flux-kustomization-ready.json'), SHA)).toEqual({
+      done: true,
+      summary:
+        'applied main@sha1:c3f1e0b9a2d8, Ready True (ReconciliationSucceeded: Applied revision: main@sha1:c3f1e0b9a2d84f6e7a1b5c9d0e2f4a6b8c0d1e2f)',
+    });
+  });
+
+  it('reports a failed health check on the new commit', () => {
+    expect(readFluxKustomization(recorded('flux-kustomization-health-failed.json'), SHA)).toEqual({
+      done: false,
+      summary:
+        "applied main@sha1:8a1d2c3b4e5f, attempting main@sha1:c3f1e0b9a2d8, Ready False (HealthCheckFailed: health check failed after 5m0.012s: timeout waiting for: [Deployment/triage/triage-backend status: 'InProgress'])",
+    });
+  });
+
+  it('is not done when the commit is applied but Ready is not True', () => {
+    const kustomization = recorded('flux-kustomization-ready.json');
+    kustomization.status.conditions[0].status = 'Unknown';
+    kustomization.status.conditions[0].reason = 'Progressing';
+    expect(readFluxKustomization(kustomization, SHA).done).toBe(false);
+  });
+
+  it('accepts the older `main/<sha>` revision format', () => {
+    const kustomization = recorded('flux-kustomization-ready.json');
+    kustomization.status.lastAppliedRevision = `main/${SHA}`;
+    expect(readFluxKustomization(kustomization, SHA).done).toBe(true);
+  });
+});
+
+describe('waitForSync', () => {
+  const target: Target = { controller: 'argocd', name: 'triage-dev', namespace: 'argocd', revision: SHA };
+
+  function clock() {
+    let time = 0;
+    return {
+      now: () => time,
+      sleep: async (ms: number) => {
+        time += ms;
+      },
+    };
+  }
+
+  it('polls until the controller reports the commit, logging each change once', async () => {
+    const old = recorded('argocd-application-synced.json');
+    old.status.sync.revision = OLD_SHA;
+    const progressing = recorded('argocd-application-synced.json');
+    progressing.status.health.status = 'Progressing';
+    const answers = [
+      { error: 'Error from server (Forbidden): applications.argoproj.io "triage-dev" is forbidden' },
+      { json: old },
+      { json: old },
+      { json: progressing },
+      { json: recorded('argocd-application-synced.json') },
+    ];
+    const log: string[] = [];
+    const result = await waitForSync(target, {
+      timeoutMs: 600_000,
+      intervalMs: 15_000,
+      fetch: async () => answers.shift() ?? { error: 'no more answers' },
+      log: (line) => log.push(line),
+      ...clock(),
+    });
+    expect(result).toEqual({
+      done: true,
+      summary: 'revision c3f1e0b9a2d8, sync Synced, health Healthy',
+      elapsedMs: 60_000,
+    });
+    expect(log).toEqual([
+      '[0s] kubectl: Error from server (Forbidden): applications.argoproj.io "triage-dev" is forbidden',
+      '[15s] revision 8a1d2c3b4e5f, sync Synced, health Healthy',
+      '[45s] revision c3f1e0b9a2d8, sync Synced, health Progressing',
+      '[1m00s] revision c3f1e0b9a2d8, sync Synced, health Healthy',
+    ]);
+  });
+
+  it('gives up at the timeout with the last status', async () => {
+    let polls = 0;
+    const result = await waitForSync(
+      { ...target, controller: 'flux', namespace: 'flux-system' },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 15_000,
+        fetch: async () => {
+          polls += 1;
+          return { json: recorded('flux-kustomization-health-failed.json') };
+        },
+        log: () => {},
+        ...clock(),
+      },
+    );
+    expect(result.done).toBe(false);
+    expect(result.summary).toContain('Ready False (HealthCheckFailed');
+    expect(polls).toBe(5);
+    expect(result.elapsedMs).toBe(60_000);
+  });
+});
+
+describe('kubectlError', () => {
+  it('keeps the last line without the klog prefix', () => {
+    const stderr = [
+      'E1123 13:11:10.423575   24853 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list"',
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+      '',
+    ].join('\n');
+    expect(kubectlError(stderr)).toBe(
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+    );
+    expect(kubectlError('E1123 13:11:10.423575   24853 memcache.go:265] only a klog line')).toBe(
+      'only a klog line',
+    );
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['10m', 600_000],
+    ['90s', 90_000],
+    ['1h', 3_600_000],
+    ['30', 30_000],
+  ])('%s → %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it('rejects nonsense', () => expect(() => parseDuration('soon')).toThrow(/not a duration/));
+});
