@@ -4,7 +4,7 @@
  * trees, and the load engine against wrk on the same local server. Prints ratios.
  */
 import { benchLoadEngine } from './bench/loadtest.js';
-import { benchValidate, type BenchRow } from './bench/validate.js';
+import { type BenchRow, benchValidate } from './bench/validate.js';
 import { isMainModule, runMain } from './lib/main.js';
 
 function printRows(title: string, rows: readonly BenchRow[]): void {

@@ -43,7 +43,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     return EXIT_CLEAN;
   }
   const root = repositoryRoot();
-  const configFile = args.values.config ?? (existsSync(join(root, DEFAULT_CONFIG)) ? join(root, DEFAULT_CONFIG) : undefined);
+  const configFile =
+    args.values.config ?? (existsSync(join(root, DEFAULT_CONFIG)) ? join(root, DEFAULT_CONFIG) : undefined);
   const { config, warnings } = loadConfig(configFile ? resolve(configFile) : undefined, root);
   for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
   if (args.values['list-rules']) {
@@ -52,7 +53,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   const format = chooseFormat(args.values.format);
   const targets = discoverOverlays(args.positionals, root);
-  const envs = new Map(targets.map((target) => [target.path, args.values.env ?? envForOverlay(config, target.path, target.env)]));
+  const envs = new Map(
+    targets.map((target) => [target.path, args.values.env ?? envForOverlay(config, target.path, target.env)]),
+  );
   const result = await validateOverlays(targets, {
     root,
     config,
@@ -98,12 +101,18 @@ function chooseFormat(requested: string | undefined): Format {
   throw new ExitError(`unknown --format '${requested}'; expected one of ${FORMATS.join(', ')}`, EXIT_ERROR);
 }
 
-async function emit(result: RunResult, format: Format, output: string | undefined, colorWanted: boolean): Promise<void> {
+async function emit(
+  result: RunResult,
+  format: Format,
+  output: string | undefined,
+  colorWanted: boolean,
+): Promise<void> {
   if (format === 'github') {
     await writeGithubReport(result);
     return;
   }
-  const color = colorWanted && !output && format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color =
+    colorWanted && !output && format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const text = formatReport(result, format, { color });
   if (output) writeFileSync(output, text);
   else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -111,10 +120,14 @@ async function emit(result: RunResult, format: Format, output: string | undefine
 
 export function exitCode(result: RunResult, requireSchemas: boolean): number {
   if (!result.schemaChecked && requireSchemas) {
-    process.stderr.write(`error: schemas were not checked: ${result.schemaSkippedReason ?? 'unknown reason'}\n`);
+    process.stderr.write(
+      `error: schemas were not checked: ${result.schemaSkippedReason ?? 'unknown reason'}\n`,
+    );
     return EXIT_ERROR;
   }
-  const errors = result.overlays.some((overlay) => overlay.findings.some((finding) => finding.severity === 'error'));
+  const errors = result.overlays.some((overlay) =>
+    overlay.findings.some((finding) => finding.severity === 'error'),
+  );
   return errors ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 

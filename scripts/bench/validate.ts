@@ -39,11 +39,26 @@ async function bareRender(root: string): Promise<void> {
 }
 
 /** One validate run as a user starts it, under GNU time for the peak resident memory. */
-function validateOnce(root: string, reportFile: string): { wallMs: number; engineMs: number; peakMb: number; resources: number } {
+function validateOnce(
+  root: string,
+  reportFile: string,
+): { wallMs: number; engineMs: number; peakMb: number; resources: number } {
   const start = performance.now();
   const result = spawnSync(
     '/usr/bin/time',
-    ['-f', '%M', process.execPath, '--import', TSX_LOADER, join(PACKAGE_ROOT, 'scripts', 'validate.ts'), root, '--format', 'json', '--output', reportFile],
+    [
+      '-f',
+      '%M',
+      process.execPath,
+      '--import',
+      TSX_LOADER,
+      join(PACKAGE_ROOT, 'scripts', 'validate.ts'),
+      root,
+      '--format',
+      'json',
+      '--output',
+      reportFile,
+    ],
     { cwd: root, encoding: 'utf8', timeout: 300_000 },
   );
   const wallMs = performance.now() - start;
@@ -51,8 +66,15 @@ function validateOnce(root: string, reportFile: string): { wallMs: number; engin
     throw new Error(`validate failed on ${root} (exit ${result.status}): ${result.stderr.slice(-500)}`);
   }
   const peakKb = Number(result.stderr.trim().split('\n').pop());
-  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { summary: { durationMs: number; resources: number } };
-  return { wallMs, engineMs: report.summary.durationMs, peakMb: peakKb / 1024, resources: report.summary.resources };
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+    summary: { durationMs: number; resources: number };
+  };
+  return {
+    wallMs,
+    engineMs: report.summary.durationMs,
+    peakMb: peakKb / 1024,
+    resources: report.summary.resources,
+  };
 }
 
 export async function benchValidate(): Promise<BenchRow[]> {
@@ -78,10 +100,22 @@ export async function benchValidate(): Promise<BenchRow[]> {
       rows.push(
         { name: `${each.label}: resources`, value: String(median.resources) },
         { name: `${each.label}: bare kustomize renders`, value: `${bareMs.toFixed(0)} ms` },
-        { name: `${each.label}: validate (render+schema+policies)`, value: `${median.engineMs.toFixed(0)} ms` },
-        { name: `${each.label}: ratio validate / bare render`, value: `${(median.engineMs / bareMs).toFixed(2)}× (goal ≤ 1.3×)` },
-        { name: `${each.label}: validate CLI wall time (incl. Node start-up)`, value: `${median.wallMs.toFixed(0)} ms` },
-        { name: `${each.label}: peak memory (largest process)`, value: `${peakMb.toFixed(0)} MB (goal ≤ 300 MB)` },
+        {
+          name: `${each.label}: validate (render+schema+policies)`,
+          value: `${median.engineMs.toFixed(0)} ms`,
+        },
+        {
+          name: `${each.label}: ratio validate / bare render`,
+          value: `${(median.engineMs / bareMs).toFixed(2)}× (goal ≤ 1.3×)`,
+        },
+        {
+          name: `${each.label}: validate CLI wall time (incl. Node start-up)`,
+          value: `${median.wallMs.toFixed(0)} ms`,
+        },
+        {
+          name: `${each.label}: peak memory (largest process)`,
+          value: `${peakMb.toFixed(0)} MB (goal ≤ 300 MB)`,
+        },
       );
     }
     return rows;

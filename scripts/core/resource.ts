@@ -34,5 +34,7 @@ export function getPath(body: JsonValue | undefined, path: FieldPath): JsonValue
 }
 
 export function formatPath(path: FieldPath): string {
-  return path.map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`)).join('');
+  return path
+    .map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`))
+    .join('');
 }

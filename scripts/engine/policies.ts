@@ -1,6 +1,6 @@
+import { ruleSettings, type ValidateConfig } from '../config/load.js';
 import type { Finding, SourceLocation } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
-import { ruleSettings, type ValidateConfig } from '../config/load.js';
 import { createPolicyContext } from '../policies/context.js';
 import { policies } from '../policies/index.js';
 import type { Policy, RawFinding } from '../policies/types.js';
@@ -25,13 +25,21 @@ export interface PolicyRunOptions {
 
 export function policyRules(): RuleMeta[] {
   return [
-    ...policies.map(({ id, description, remediation, defaultSeverity }) => ({ id, description, remediation, defaultSeverity })),
+    ...policies.map(({ id, description, remediation, defaultSeverity }) => ({
+      id,
+      description,
+      remediation,
+      defaultSeverity,
+    })),
     POLICY_ERROR_RULE,
   ];
 }
 
 /** Runs every enabled policy on the objects of its kinds and turns what it reports into Findings. */
-export async function runPolicies(resources: readonly Resource[], options: PolicyRunOptions): Promise<Finding[]> {
+export async function runPolicies(
+  resources: readonly Resource[],
+  options: PolicyRunOptions,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const policy of policies) {
     const settings = ruleSettings(options.config, policy, options.env);
@@ -76,10 +84,20 @@ function appliesTo(policy: Policy, resource: Resource): boolean {
 }
 
 function objectRef(resource: Resource) {
-  return { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name };
+  return {
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    namespace: resource.namespace,
+    name: resource.name,
+  };
 }
 
-function crashFinding(policy: Policy, resource: Resource, error: unknown, options: PolicyRunOptions): Finding {
+function crashFinding(
+  policy: Policy,
+  resource: Resource,
+  error: unknown,
+  options: PolicyRunOptions,
+): Finding {
   const reason = error instanceof Error ? error.message : String(error);
   return {
     ruleId: POLICY_ERROR_RULE.id,

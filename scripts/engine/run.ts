@@ -1,19 +1,18 @@
-import type { Finding, SuppressedFinding } from '../core/finding.js';
+import type { ValidateConfig } from '../config/load.js';
+import type { Finding } from '../core/finding.js';
 import type { Resource } from '../core/resource.js';
-import { ExitError } from '../lib/exit-error.js';
-import { ScratchTree } from '../render/annotated.js';
 import type { OverlayTarget } from '../render/discover.js';
+import { renderOverlay } from '../render/kustomize.js';
 import { documentToJson, parseRenderedStream } from '../render/parse.js';
-import type { OverlayRun, RuleMeta, RunResult } from '../report/types.js';
+import type { OverlayRun, RunResult } from '../report/types.js';
 import { SourceFiles } from '../sourcemap/files.js';
 import { SourceLocator } from '../sourcemap/locate.js';
 import { type Layer, layersInApplicationOrder, loadTree } from '../sourcemap/tree.js';
 import { controllersFor, loadControllers } from './controllers.js';
 import { mapLimited } from './limit.js';
-import { runPolicies, policyRules } from './policies.js';
-import { applySuppressions } from './suppress.js';
+import { policyRules, runPolicies } from './policies.js';
 import { runSchemaStage, SCHEMA_RULE, type SchemaStageOptions } from './schema.js';
-import type { ValidateConfig } from '../config/load.js';
+import { applySuppressions } from './suppress.js';
 
 export interface ValidateOptions {
   root: string;
@@ -32,10 +31,13 @@ interface PreparedOverlay {
 }
 
 /**
- * The validate pipeline: overlay dir → render (kustomize, with origin annotations) → parse →
+ * The validate pipeline: overlay dir → render (kustomize) → parse →
  * schema (kubeconform) and policies → findings located at their source → suppressions.
  */
-export async function validateOverlays(targets: readonly OverlayTarget[], options: ValidateOptions): Promise<RunResult> {
+export async function validateOverlays(
+  targets: readonly OverlayTarget[],
+  options: ValidateOptions,
+): Promise<RunResult> {
   const started = performance.now();
   const files = new SourceFiles(options.root);
   const prepared: PreparedOverlay[] = targets.map((target) => ({
@@ -47,52 +49,82 @@ export async function validateOverlays(targets: readonly OverlayTarget[], option
   rejectHostileYaml(prepared, files);
   const controllers = loadControllers(options.root, files);
 
-  const scratch = new ScratchTree(options.root);
-  try {
-    scratch.addLayers(prepared.flatMap((each) => layersInApplicationOrder(each.tree).map((layer) => layer.dir)));
-    const rendered = await mapLimited(prepared, (each) => scratch.renderWithOrigins(each.target.dir));
-    const parsed = prepared.map((each, index) => parseRenderedStream(rendered[index] ?? '', `${each.target.path} (rendered)`));
-    const schema = await runSchemaStage(
-      rendered,
-      parsed.map((each) => each.resources.length),
-      options.schema,
-    );
-    const overlays: OverlayRun[] = [];
-    for (const [index, each] of prepared.entries()) {
-      const { resources, origins } = parsed[index] as (typeof parsed)[number];
-      const locator = new SourceLocator(each.tree, files);
-      const base = { overlay: each.target.path, env: each.env };
-      const raw: Finding[] = [
-        ...schema.findingsFor(index, resources, (resource, path) => locator.locate(resource, origins[resource.index], path), base),
-        ...(await runPolicies(resources, {
-          ...base,
-          config: options.config,
-          controllers: controllersFor(controllers, each.target.path),
-          locate: (resource: Resource, path) => locator.locate(resource, origins[resource.index], path),
-        })),
-      ];
-      const { findings, suppressed } = applySuppressions(raw, resources, options.config, options.today ?? new Date());
-      overlays.push({ ...base, resources: resources.length, findings: sortFindings(findings), suppressed: sortFindings(suppressed) as SuppressedFinding[] });
-    }
-    const rules: RuleMeta[] = [SCHEMA_RULE, ...policyRules()];
-    return {
-      overlays,
-      rules,
-      schemaChecked: schema.checked,
-      schemaSkippedReason: schema.skippedReason,
-      durationMs: performance.now() - started,
-      toolVersion: options.toolVersion,
-    };
-  } finally {
-    scratch.dispose();
+  const rendered = await mapLimited(prepared, (each) =>
+    renderOverlay(each.target.dir, { root: options.root }),
+  );
+  const parsed = prepared.map((each, index) =>
+    parseRenderedStream(rendered[index] ?? '', `${each.target.path} (rendered)`),
+  );
+  // kubeconform runs in its own process while this one runs the policies.
+  const schemaRun = runSchemaStage(parsed, options.schema);
+  const located: {
+    overlay: string;
+    env: string;
+    findings: Finding[];
+    resources: Resource[];
+    locator: SourceLocator;
+    parsedIndex: number;
+  }[] = [];
+  for (const [index, each] of prepared.entries()) {
+    const { resources, origins } = parsed[index] as (typeof parsed)[number];
+    const locator = new SourceLocator(each.tree, files);
+    const findings = await runPolicies(resources, {
+      overlay: each.target.path,
+      env: each.env,
+      config: options.config,
+      controllers: controllersFor(controllers, each.target.path),
+      locate: (resource: Resource, path) => locator.locate(resource, origins[resource.index], path),
+    });
+    located.push({
+      overlay: each.target.path,
+      env: each.env,
+      findings,
+      resources,
+      locator,
+      parsedIndex: index,
+    });
   }
+  const schema = await schemaRun;
+  const overlays: OverlayRun[] = located.map((each) => {
+    const origins = parsed[each.parsedIndex]?.origins ?? [];
+    const schemaFindings = schema.findingsFor(
+      each.parsedIndex,
+      each.resources,
+      (resource, path) => each.locator.locate(resource, origins[resource.index], path),
+      { overlay: each.overlay, env: each.env },
+    );
+    const { findings, suppressed } = applySuppressions(
+      [...schemaFindings, ...each.findings],
+      each.resources,
+      options.config,
+      options.today ?? new Date(),
+    );
+    return {
+      overlay: each.overlay,
+      env: each.env,
+      resources: each.resources.length,
+      findings: sortFindings(findings),
+      suppressed: sortFindings(suppressed),
+    };
+  });
+  return {
+    overlays,
+    rules: [SCHEMA_RULE, ...policyRules()],
+    schemaChecked: schema.checked,
+    schemaSkippedReason: schema.skippedReason,
+    durationMs: performance.now() - started,
+    toolVersion: options.toolVersion,
+  };
 }
 
 function rejectHostileYaml(prepared: readonly PreparedOverlay[], files: SourceFiles): void {
   const checked = new Set<string>();
   for (const each of prepared) {
     for (const layer of layersInApplicationOrder(each.tree)) {
-      const sources = [...layer.resourceFiles.map((path) => files.yaml(path)), ...layer.patches.map((patch) => patch.file)];
+      const sources = [
+        ...layer.resourceFiles.map((path) => files.yaml(path)),
+        ...layer.patches.map((patch) => patch.file),
+      ];
       for (const file of sources) {
         if (checked.has(file.path)) continue;
         checked.add(file.path);
@@ -112,5 +144,3 @@ export function sortFindings<T extends Finding>(findings: T[]): T[] {
       a.message.localeCompare(b.message),
   );
 }
-
-export { ExitError };

@@ -1,13 +1,16 @@
 import type { Finding, SourceLocation } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
+import type { RenderedOverlay } from '../render/parse.js';
 import type { RuleMeta } from '../report/types.js';
-import { checkSchemas, type SchemaResult } from '../schema/kubeconform.js';
+import { checkDocuments, type SchemaResult } from '../schema/kubeconform.js';
 
 export const SCHEMA_RULE: RuleMeta = {
   id: 'schema',
-  description: 'Every rendered object is valid against its Kubernetes or CRD JSON schema (kubeconform, strict).',
-  remediation: 'Fix the field named in the message: a typo, a field this API version does not have, or a value of the wrong type.',
+  description:
+    'Every rendered object is valid against its Kubernetes or CRD JSON schema (kubeconform, strict).',
+  remediation:
+    'Fix the field named in the message: a typo, a field this API version does not have, or a value of the wrong type.',
   defaultSeverity: 'error',
 };
 
@@ -34,25 +37,37 @@ export interface SchemaStage {
  * schemas missing), the other stages still run and the result says so loudly.
  */
 export async function runSchemaStage(
-  rendered: readonly string[],
-  documentCounts: readonly number[],
+  overlays: readonly RenderedOverlay[],
   options: SchemaStageOptions,
 ): Promise<SchemaStage> {
   if (!options.enabled) {
-    return { checked: false, skippedReason: 'schema checks were turned off (--no-schemas)', findingsFor: () => [] };
+    return {
+      checked: false,
+      skippedReason: 'schema checks were turned off (--no-schemas)',
+      findingsFor: () => [],
+    };
   }
   let results: SchemaResult[][];
   try {
+    const documents = overlays.flatMap((overlay) =>
+      overlay.resources.map((resource, index) => ({
+        text: overlay.texts[index] ?? '',
+        body: resource.body,
+        kind: resource.kind,
+        name: resource.name,
+      })),
+    );
     results = splitByOverlay(
-      await checkSchemas(joinStreams(rendered), {
+      await checkDocuments(documents, {
         kubernetesVersion: options.kubernetesVersion,
         schemaLocations: options.schemaLocations,
         cwd: options.cwd,
       }),
-      documentCounts,
+      overlays.map((overlay) => overlay.resources.length),
     );
   } catch (error) {
-    if (error instanceof ExitError) return { checked: false, skippedReason: error.format(), findingsFor: () => [] };
+    if (error instanceof ExitError)
+      return { checked: false, skippedReason: error.format(), findingsFor: () => [] };
     throw error;
   }
   return {
@@ -63,7 +78,12 @@ export async function runSchemaStage(
         if (result.status === 'valid') continue;
         const resource = resources[result.index];
         if (!resource) continue;
-        const object = { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name };
+        const object = {
+          apiVersion: resource.apiVersion,
+          kind: resource.kind,
+          namespace: resource.namespace,
+          name: resource.name,
+        };
         const make = (messageId: string, message: string, path: FieldPath): Finding => ({
           ruleId: SCHEMA_RULE.id,
           messageId,
@@ -92,14 +112,10 @@ export async function runSchemaStage(
  * All overlays go to one kubeconform process: it compiles each schema once per process, which
  * dominates its run time, so one process for fifty overlays is far cheaper than fifty.
  */
-function joinStreams(rendered: readonly string[]): string {
-  return rendered
-    .filter((text) => text.trim() !== '')
-    .map((text) => (text.endsWith('\n') ? text : `${text}\n`))
-    .join('---\n');
-}
-
-function splitByOverlay(results: readonly SchemaResult[], documentCounts: readonly number[]): SchemaResult[][] {
+function splitByOverlay(
+  results: readonly SchemaResult[],
+  documentCounts: readonly number[],
+): SchemaResult[][] {
   const out: SchemaResult[][] = documentCounts.map(() => []);
   const starts: number[] = [];
   let total = 0;

@@ -1,6 +1,6 @@
+import { findSuppression, type ValidateConfig } from '../config/load.js';
 import type { Finding, SuppressedFinding } from '../core/finding.js';
 import type { Resource } from '../core/resource.js';
-import { findSuppression, type ValidateConfig } from '../config/load.js';
 
 /**
  * Moves findings that a suppression (config entry or resource annotation, each with a reason)
@@ -25,14 +25,23 @@ export function applySuppressions(
     );
     const match = findSuppression(
       config,
-      { ruleId: finding.ruleId, overlay: finding.overlay, kind: object.kind, name: object.name, namespace: object.namespace },
+      {
+        ruleId: finding.ruleId,
+        overlay: finding.overlay,
+        kind: object.kind,
+        name: object.name,
+        namespace: object.namespace,
+      },
       resource?.body,
       today,
     );
     if (!match) {
       kept.push(finding);
     } else if ('expired' in match) {
-      kept.push({ ...finding, message: `${finding.message} (suppression expired on ${match.expires}: ${match.reason})` });
+      kept.push({
+        ...finding,
+        message: `${finding.message} (suppression expired on ${match.expires}: ${match.reason})`,
+      });
     } else {
       suppressed.push({
         ...finding,

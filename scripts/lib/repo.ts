@@ -12,7 +12,12 @@ export const TSX_LOADER = pathToFileURL(join(PACKAGE_ROOT, 'node_modules', 'tsx'
 /** The repository a user works in: git's top level of `cwd`, or `cwd` outside git. */
 export function repositoryRoot(cwd: string = process.cwd()): string {
   try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return cwd;
   }

@@ -36,7 +36,9 @@ export function discoverOverlays(paths: readonly string[], root: string): Overla
     }
     const dirs = kustomizationFile(dir) ? [dir] : overlaysUnder(dir);
     if (dirs.length === 0) {
-      throw new ExitError('holds no kustomization.yaml and no overlays/*/kustomization.yaml', 2, { file: input });
+      throw new ExitError('holds no kustomization.yaml and no overlays/*/kustomization.yaml', 2, {
+        file: input,
+      });
     }
     for (const each of dirs) found.set(each, toTarget(each, root));
   }

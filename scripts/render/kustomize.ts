@@ -21,7 +21,9 @@ export async function renderOverlay(dir: string, options: RenderOptions = {}): P
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const result = await $({ nothrow: true, quiet: true, timeout })`${engine.command} ${dir}`;
   if (result.signal) {
-    throw new ExitError(`kustomize did not finish within ${timeout / 1000}s`, 2, { file: `${shown}/kustomization.yaml` });
+    throw new ExitError(`kustomize did not finish within ${timeout / 1000}s`, 2, {
+      file: `${shown}/kustomization.yaml`,
+    });
   }
   if (result.exitCode !== 0) {
     const reason = summariseKustomizeError(result.stderr, root);
@@ -30,7 +32,9 @@ export async function renderOverlay(dir: string, options: RenderOptions = {}): P
     });
   }
   if (result.stdout.length > MAX_OUTPUT_BYTES) {
-    throw new ExitError(`kustomize printed more than ${MAX_OUTPUT_BYTES >> 20} MiB`, 2, { file: `${shown}/kustomization.yaml` });
+    throw new ExitError(`kustomize printed more than ${MAX_OUTPUT_BYTES >> 20} MiB`, 2, {
+      file: `${shown}/kustomization.yaml`,
+    });
   }
   return result.stdout;
 }
@@ -40,11 +44,5 @@ export function summariseKustomizeError(stderr: string, root: string): string {
   const text = stderr.replace(/^Error:\s*/m, '').trim();
   const lines = text.split('\n').filter((line) => line.trim() !== '' && !/^Usage:/.test(line));
   const first = lines[0] ?? 'unknown error';
-  return first
-    .split(`${root}/`)
-    .join('')
-    .split(root)
-    .join('.')
-    .replace(/\s+/g, ' ')
-    .slice(0, 600);
+  return first.split(`${root}/`).join('').split(root).join('.').replace(/\s+/g, ' ').slice(0, 600);
 }

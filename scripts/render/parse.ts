@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { type Document, LineCounter, parseAllDocuments } from 'yaml';
 import type { JsonObject, JsonValue, Resource } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
 
@@ -35,7 +35,11 @@ export function parseYamlWithPositions(text: string, file: string): ParsedYaml {
     const error = document.errors[0];
     if (error) {
       const at = lineCounter.linePos(error.pos[0]);
-      throw new ExitError(`invalid YAML: ${firstLine(error.message)}`, 2, { file, line: at.line, column: at.col });
+      throw new ExitError(`invalid YAML: ${firstLine(error.message)}`, 2, {
+        file,
+        line: at.line,
+        column: at.col,
+      });
     }
   }
   return { documents, lineCounter };
@@ -65,8 +69,10 @@ export interface ResourceOrigin {
 
 export interface RenderedOverlay {
   resources: Resource[];
-  /** Parallel to `resources`. */
+  /** Parallel to `resources`: kustomize's origin annotation, when the kustomization asked for one. */
   origins: (ResourceOrigin | undefined)[];
+  /** Parallel to `resources`: each document's YAML text, for kubeconform. */
+  texts: string[];
 }
 
 /** Parses kustomize's output into resources, lifting the origin annotations off them. */
@@ -74,13 +80,18 @@ export function parseRenderedStream(text: string, label: string): RenderedOverla
   const { documents, lineCounter } = parseYamlWithPositions(text, label);
   const resources: Resource[] = [];
   const origins: (ResourceOrigin | undefined)[] = [];
+  const texts: string[] = [];
   for (const document of documents) {
     const value = documentToJson(document, label, lineCounter);
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       const at = lineCounter.linePos(document.range[0]);
-      throw new ExitError('a rendered document is not a Kubernetes object', 2, { file: label, line: at.line });
+      throw new ExitError('a rendered document is not a Kubernetes object', 2, {
+        file: label,
+        line: at.line,
+      });
     }
+    texts.push(text.slice(document.range[0], document.range[2]));
     const origin = takeOrigin(value);
     const metadata = (value.metadata ?? {}) as JsonObject;
     resources.push({
@@ -93,7 +104,7 @@ export function parseRenderedStream(text: string, label: string): RenderedOverla
     });
     origins.push(origin);
   }
-  return { resources, origins };
+  return { resources, origins, texts };
 }
 
 function takeOrigin(body: JsonObject): ResourceOrigin | undefined {

@@ -30,10 +30,14 @@ async function detect(): Promise<KustomizeEngine> {
   for (const candidate of candidates) {
     const result = await $({ nothrow: true, quiet: true, timeout: '10s' })`${candidate.versionArgs}`;
     if (result.exitCode !== 0) continue;
-    const version = /kustomize[^\n]*?v?(\d+\.\d+\.\d+)/i.exec(result.stdout)?.[1] ?? /v?(\d+\.\d+\.\d+)/.exec(result.stdout)?.[1];
+    const version =
+      /kustomize[^\n]*?v?(\d+\.\d+\.\d+)/i.exec(result.stdout)?.[1] ??
+      /v?(\d+\.\d+\.\d+)/.exec(result.stdout)?.[1];
     if (!version) continue;
     if (Number(version.split('.')[0]) < MINIMUM_MAJOR) {
-      throw new ExitError(`${candidate.versionArgs[0]} bundles kustomize ${version}; v${MINIMUM_MAJOR} or newer is needed: ${INSTALL_HINT}`);
+      throw new ExitError(
+        `${candidate.versionArgs[0]} bundles kustomize ${version}; v${MINIMUM_MAJOR} or newer is needed: ${INSTALL_HINT}`,
+      );
     }
     return { command: candidate.command, version };
   }

@@ -12,7 +12,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { basename, delimiter, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatPath, type JsonValue } from '../core/resource.js';
@@ -58,7 +58,7 @@ export interface CheckSchemasOptions {
   timeoutMs?: number;
   /** Repository root, against which relative locations resolve; default this repository. */
   cwd?: string;
-  /** kubeconform -n; default the available CPUs, at most 4. */
+  /** kubeconform -n; default 1 (see the call). */
   workers?: number;
 }
 
@@ -91,10 +91,24 @@ const STATUS: Record<string, SchemaStatus | undefined> = {
 };
 
 /** Validates every object of a rendered overlay; kubeconform finding problems is a result, not an error. */
-export async function checkSchemas(
-  renderedYaml: string,
+export function checkSchemas(renderedYaml: string, opts: CheckSchemasOptions = {}): Promise<SchemaResult[]> {
+  return checkDocuments(splitDocuments(renderedYaml), opts);
+}
+
+/** A document already split and parsed by the caller (validate parses the rendered stream once). */
+export interface SchemaDocument {
+  text: string;
+  body: JsonValue | undefined;
+  kind: string;
+  name: string;
+}
+
+/** Like checkSchemas, for documents the caller has parsed; result indices are positions in `input`. */
+export async function checkDocuments(
+  input: readonly SchemaDocument[],
   opts: CheckSchemasOptions = {},
 ): Promise<SchemaResult[]> {
+  const documents: SplitDocument[] = input.map((doc, index) => ({ ...doc, index }));
   const cwd = opts.cwd ?? REPO_ROOT;
   const kubernetesVersion = normalizeKubernetesVersion(
     opts.kubernetesVersion ?? process.env[ENV.kubernetesVersion] ?? DEFAULT_KUBERNETES_VERSION,
@@ -114,7 +128,6 @@ export async function checkSchemas(
       EXIT_ERROR,
     );
   }
-  const documents = splitDocuments(renderedYaml);
   if (documents.length === 0) return [];
   const binary = opts.binary ?? (await findKubeconform({ cwd }));
 
@@ -129,7 +142,9 @@ export async function checkSchemas(
       '-kubernetes-version',
       kubernetesVersion,
       '-n',
-      String(opts.workers ?? Math.max(1, Math.min(4, availableParallelism()))),
+      // One worker: each worker compiles every schema again, which costs more than it saves
+      // (1,000 objects: 0.8 s with -n 1, 1.6 s with -n 2 on two cores).
+      String(opts.workers ?? 1),
       ...resolved.locations.flatMap((location) => ['-schema-location', location]),
     ];
     if (online) {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { isMap, isSeq, type Document, type Node } from 'yaml';
+import { type Document, isMap, isSeq, type Node } from 'yaml';
 import type { SourceLocation } from '../core/finding.js';
-import { getPath, type FieldPath, type JsonValue, type Resource } from '../core/resource.js';
+import { type FieldPath, getPath, type JsonValue, type Resource } from '../core/resource.js';
 import type { ResourceOrigin } from '../render/parse.js';
 import type { SourceFile, SourceFiles } from './files.js';
 import { type Generator, type Layer, type PatchSource, scalarString } from './tree.js';
@@ -48,7 +48,9 @@ export class SourceLocator {
       const { layer } = scoped;
       const image = imageField(resource, path);
       if (image !== undefined) {
-        const override = layer.images.find((each) => (each.newName ?? each.name) === image || each.name === image);
+        const override = layer.images.find(
+          (each) => (each.newName ?? each.name) === image || each.name === image,
+        );
         if (override) return at(layer.file, override.valueNode);
       }
       if (path.length === 2 && path[0] === 'spec' && path[1] === 'replicas') {
@@ -63,7 +65,12 @@ export class SourceLocator {
         return at(layer.file, layer.namespace);
       }
       if (isDataPath(path)) {
-        const generated = this.fromGenerators(resource, path, scoped, (generator) => generator.behavior !== 'create');
+        const generated = this.fromGenerators(
+          resource,
+          path,
+          scoped,
+          (generator) => generator.behavior !== 'create',
+        );
         if (generated) return generated;
       }
     }
@@ -79,13 +86,20 @@ export class SourceLocator {
   ): SourceLocation | undefined {
     if (GENERATED_KINDS.has(resource.kind) && (origin?.generator || !origin?.path)) {
       for (const scoped of this.newestFirst) {
-        const hit = this.fromGenerators(resource, path, scoped, (generator) => generator.behavior === 'create');
+        const hit = this.fromGenerators(
+          resource,
+          path,
+          scoped,
+          (generator) => generator.behavior === 'create',
+        );
         if (hit) return hit;
       }
     }
     const originPath = origin?.path ? resolve(this.overlay.dir, origin.path) : undefined;
     for (const scoped of this.newestFirst) {
-      const candidates = originPath ? scoped.layer.resourceFiles.filter((file) => file === originPath) : scoped.layer.resourceFiles;
+      const candidates = originPath
+        ? scoped.layer.resourceFiles.filter((file) => file === originPath)
+        : scoped.layer.resourceFiles;
       for (const filePath of candidates) {
         const file = this.files.yaml(filePath);
         for (const document of file.documents) {
@@ -109,7 +123,12 @@ export class SourceLocator {
     if (!GENERATED_KINDS.has(resource.kind)) return undefined;
     const key = isDataPath(path) ? String(path[1]) : undefined;
     for (const generator of [...scoped.layer.generators].reverse()) {
-      if (generator.kind !== resource.kind || !accept(generator) || !nameMatches(generator.name, resource, scoped)) continue;
+      if (
+        generator.kind !== resource.kind ||
+        !accept(generator) ||
+        !nameMatches(generator.name, resource, scoped)
+      )
+        continue;
       if (key === undefined) return at(scoped.layer.file, generator.entry);
       const literal = generator.literals.find((each) => each.key === key);
       if (literal) return at(scoped.layer.file, literal.node);
@@ -120,7 +139,8 @@ export class SourceLocator {
         if (line !== undefined) return { file: this.files.shown(envFile), line, column: 1 };
       }
       // behavior: merge that does not set this key did not write it.
-      if (generator.behavior === 'create' || generator.behavior === 'replace') return at(scoped.layer.file, generator.entry);
+      if (generator.behavior === 'create' || generator.behavior === 'replace')
+        return at(scoped.layer.file, generator.entry);
     }
     return undefined;
   }
@@ -155,7 +175,9 @@ function existingPrefix(body: JsonValue, path: FieldPath): FieldPath {
  * its own layer's prefix), and generators append a content hash.
  */
 function nameMatches(sourceName: string, resource: Resource, scoped: ScopedLayer): boolean {
-  const rendered = GENERATED_KINDS.has(resource.kind) ? resource.name.replace(HASH_SUFFIX, '') : resource.name;
+  const rendered = GENERATED_KINDS.has(resource.kind)
+    ? resource.name.replace(HASH_SUFFIX, '')
+    : resource.name;
   if (rendered === sourceName || resource.name === sourceName) return true;
   const { prefix, suffix } = scoped;
   for (let p = 0; p <= prefix.length; p++) {
@@ -163,7 +185,10 @@ function nameMatches(sourceName: string, resource: Resource, scoped: ScopedLayer
     if (!rendered.startsWith(head)) continue;
     for (let s = 0; s <= suffix.length; s++) {
       const tail = suffix.slice(0, suffix.length - s);
-      if (rendered.length === head.length + sourceName.length + tail.length && rendered === head + sourceName + tail) {
+      if (
+        rendered.length === head.length + sourceName.length + tail.length &&
+        rendered === head + sourceName + tail
+      ) {
         return true;
       }
     }
@@ -180,7 +205,12 @@ function documentNames(document: Document.Parsed, resource: Resource, scoped: Sc
   return name !== undefined && nameMatches(name, resource, scoped);
 }
 
-function locateInPatch(patch: PatchSource, resource: Resource, path: FieldPath, scoped: ScopedLayer): SourceLocation | undefined {
+function locateInPatch(
+  patch: PatchSource,
+  resource: Resource,
+  path: FieldPath,
+  scoped: ScopedLayer,
+): SourceLocation | undefined {
   if (patch.target) {
     if (patch.target.kind && patch.target.kind !== resource.kind) return undefined;
     if (patch.target.name && !targetNameMatches(patch.target.name, resource, scoped)) return undefined;
@@ -190,7 +220,12 @@ function locateInPatch(patch: PatchSource, resource: Resource, path: FieldPath, 
     const root = document.contents;
     if (!isMap(root)) continue;
     if (!patch.target && !documentNames(document, resource, scoped)) continue;
-    if (patch.target && scalarString(root.get('kind', true)) && scalarString(root.get('kind', true)) !== resource.kind) continue;
+    if (
+      patch.target &&
+      scalarString(root.get('kind', true)) &&
+      scalarString(root.get('kind', true)) !== resource.kind
+    )
+      continue;
     if (scalarString(root.get('$patch', true)) === 'delete') continue;
     const walked = walkSource(root, resource.body, path);
     if (walked.depth === path.length && path.length > 0) return position(patch, walked.node);
@@ -199,7 +234,11 @@ function locateInPatch(patch: PatchSource, resource: Resource, path: FieldPath, 
 }
 
 /** A JSON 6902 op whose path is the field or one of its ancestors wrote it. */
-function locateInJsonPatch(patch: PatchSource, resource: Resource, path: FieldPath): SourceLocation | undefined {
+function locateInJsonPatch(
+  patch: PatchSource,
+  resource: Resource,
+  path: FieldPath,
+): SourceLocation | undefined {
   const ops = patch.documents[0]?.contents;
   if (!isSeq(ops)) return undefined;
   for (const op of [...ops.items].reverse()) {
@@ -212,7 +251,11 @@ function locateInJsonPatch(patch: PatchSource, resource: Resource, path: FieldPa
     if (matched === undefined) continue;
     const valueNode = op.get('value', true) as Node | undefined;
     if (valueNode && matched < path.length && (isMap(valueNode) || isSeq(valueNode))) {
-      const walked = walkSource(valueNode, getPath(resource.body, path.slice(0, matched)), path.slice(matched));
+      const walked = walkSource(
+        valueNode,
+        getPath(resource.body, path.slice(0, matched)),
+        path.slice(matched),
+      );
       if (walked.depth > 0) return position(patch, walked.node);
     }
     if (valueNode && matched === path.length) return position(patch, valueNode);
@@ -263,7 +306,10 @@ function targetNameMatches(pattern: string, resource: Resource, scoped: ScopedLa
 function imageField(resource: Resource, path: FieldPath): string | undefined {
   const last = path[path.length - 1];
   const list = path[path.length - 3];
-  if (last !== 'image' || (list !== 'containers' && list !== 'initContainers' && list !== 'ephemeralContainers')) {
+  if (
+    last !== 'image' ||
+    (list !== 'containers' && list !== 'initContainers' && list !== 'ephemeralContainers')
+  ) {
     return undefined;
   }
   const image = getPath(resource.body, path);

@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ExitError } from '../lib/exit-error.js';
 import { kustomizationFile } from '../render/discover.js';
 import { parseYamlWithPositions } from '../render/parse.js';
-import { SourceFiles, type SourceFile } from './files.js';
+import type { SourceFile, SourceFiles } from './files.js';
 
 /**
  * The kustomization tree of one overlay, as far as source mapping needs it: which files
@@ -80,9 +80,12 @@ export function loadTree(overlayDir: string, files: SourceFiles): Layer {
 
 function loadLayer(dir: string, files: SourceFiles, chain: string[], isComponent: boolean): Layer {
   const path = kustomizationFile(dir);
-  if (!path) throw new ExitError('no kustomization.yaml in this directory', 2, { file: files.shown(dir) || '.' });
+  if (!path)
+    throw new ExitError('no kustomization.yaml in this directory', 2, { file: files.shown(dir) || '.' });
   if (chain.includes(dir) || chain.length > MAX_DEPTH) {
-    throw new ExitError('kustomization refers back to itself (a cycle of bases)', 2, { file: files.shown(path) });
+    throw new ExitError('kustomization refers back to itself (a cycle of bases)', 2, {
+      file: files.shown(path),
+    });
   }
   const file = files.yaml(path);
   const root = file.documents[0]?.contents;
@@ -157,7 +160,13 @@ function readPatches(layer: Layer, root: YAMLMap, files: SourceFiles): void {
   }
 }
 
-function filePatch(layer: Layer, path: string, entry: Node, target: PatchTarget | undefined, files: SourceFiles): PatchSource {
+function filePatch(
+  layer: Layer,
+  path: string,
+  entry: Node,
+  target: PatchTarget | undefined,
+  files: SourceFiles,
+): PatchSource {
   mustExist(path, layer.file, entry, 'patch');
   const file = files.yaml(path);
   return {
@@ -205,7 +214,6 @@ function inlinePatch(layer: Layer, node: Node, entry: Node, target: PatchTarget 
   };
 }
 
-
 function blockIndent(text: string, lineCounter: { lineStarts: number[] }, line: number): number {
   const start = lineCounter.lineStarts[line - 1];
   if (start === undefined) return 0;
@@ -225,7 +233,10 @@ function readImages(layer: Layer, root: YAMLMap): void {
     const name = scalarString(item.get('name', true));
     if (!name) continue;
     const newName = scalarString(item.get('newName', true));
-    const valueNode = (item.get('digest', true) ?? item.get('newTag', true) ?? item.get('newName', true) ?? item) as Node;
+    const valueNode = (item.get('digest', true) ??
+      item.get('newTag', true) ??
+      item.get('newName', true) ??
+      item) as Node;
     layer.images.push({ name, newName, node: item, valueNode: pairKey(item, valueNode) ?? valueNode });
   }
 }
@@ -282,7 +293,11 @@ function mustExist(path: string, file: SourceFile, node: Node, what: string): vo
   if (existsSync(path)) return;
   const at = file.lineCounter.linePos(node.range?.[0] ?? 0);
   const name = scalarString(node) ?? scalarString(isMap(node) ? node.get('path', true) : undefined) ?? path;
-  throw new ExitError(`${what} '${name}' does not exist`, 2, { file: file.shown, line: at.line, column: at.col });
+  throw new ExitError(`${what} '${name}' does not exist`, 2, {
+    file: file.shown,
+    line: at.line,
+    column: at.col,
+  });
 }
 
 export function seqItems(map: YAMLMap, key: string): Node[] {
@@ -291,7 +306,8 @@ export function seqItems(map: YAMLMap, key: string): Node[] {
 }
 
 export function scalarString(node: unknown): string | undefined {
-  if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
+  if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number'))
+    return String(node.value);
   return undefined;
 }
 

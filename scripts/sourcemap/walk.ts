@@ -2,7 +2,17 @@ import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import type { FieldPath, JsonValue } from '../core/resource.js';
 
 /** Keys kustomize's strategic merge uses to match list items, tried in this order. */
-const MERGE_KEYS = ['name', 'containerPort', 'mountPath', 'devicePath', 'port', 'ip', 'topologyKey', 'objectName', 'secretName'];
+const MERGE_KEYS = [
+  'name',
+  'containerPort',
+  'mountPath',
+  'devicePath',
+  'port',
+  'ip',
+  'topologyKey',
+  'objectName',
+  'secretName',
+];
 
 export interface WalkResult {
   /** How many steps of the path exist in the source. */
@@ -56,7 +66,9 @@ function matchItem(items: Node[], renderedItem: JsonValue | undefined, index: nu
     for (const key of MERGE_KEYS) {
       const wanted = renderedItem[key];
       if (wanted === undefined || typeof wanted === 'object') continue;
-      const found = items.findIndex((item) => isMap(item) && scalarValue(item.get(key, true)) === String(wanted));
+      const found = items.findIndex(
+        (item) => isMap(item) && scalarValue(item.get(key, true)) === String(wanted),
+      );
       if (found >= 0) return found;
       // The rendered item has this key but no source item does: it did not come from here.
       if (items.some((item) => isMap(item) && item.has(key))) return undefined;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderAndLocate, writeTree, type LocatedOverlay } from './tree-fixture.js';
+import { type LocatedOverlay, renderAndLocate, writeTree } from './tree-fixture.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -149,30 +149,42 @@ describe('source map: a rendered field points at the file and line a person edit
   it('renders the names kustomize gives (prefix, suffix, hash) and deletes the sidecar', () => {
     const names = prod.resources.map((each) => `${each.kind}/${each.name}`);
     expect(names).toContain('Deployment/prod-api-v1');
-    expect(names.find((name) => name.startsWith('ConfigMap/'))).toMatch(/^ConfigMap\/prod-settings-v1-[a-z0-9]{10}$/);
+    expect(names.find((name) => name.startsWith('ConfigMap/'))).toMatch(
+      /^ConfigMap\/prod-settings-v1-[a-z0-9]{10}$/,
+    );
     const deployment = prod.resources.find((each) => each.kind === 'Deployment');
     expect(JSON.stringify(deployment?.body)).not.toContain('sidecar');
   });
 
   it('a field from the base resource points into the base file', () => {
     expect(prod.at('Deployment', [...app, 'imagePullPolicy'])).toBe('base/deployment.yaml:18:11');
-    expect(prod.at('Deployment', [...app, 'resources', 'requests', 'cpu'])).toBe('base/deployment.yaml:21:15');
+    expect(prod.at('Deployment', [...app, 'resources', 'requests', 'cpu'])).toBe(
+      'base/deployment.yaml:21:15',
+    );
   });
 
   it('a field set by an overlay strategic-merge patch points into the patch file', () => {
-    expect(prod.at('Deployment', [...app, 'resources', 'requests', 'memory'])).toBe('overlays/prod/memory.yaml:12:15');
+    expect(prod.at('Deployment', [...app, 'resources', 'requests', 'memory'])).toBe(
+      'overlays/prod/memory.yaml:12:15',
+    );
   });
 
   it('a field set by a component patch points into the component', () => {
-    expect(prod.at('Deployment', [...app, 'readinessProbe', 'httpGet', 'path'])).toBe('components/probe/probe.yaml:11:23');
+    expect(prod.at('Deployment', [...app, 'readinessProbe', 'httpGet', 'path'])).toBe(
+      'components/probe/probe.yaml:11:23',
+    );
   });
 
   it('a field added by an inline JSON 6902 patch points at its line inside kustomization.yaml', () => {
-    expect(prod.at('Deployment', [...app, 'resources', 'limits', 'memory'])).toBe('overlays/prod/kustomization.yaml:45:11');
+    expect(prod.at('Deployment', [...app, 'resources', 'limits', 'memory'])).toBe(
+      'overlays/prod/kustomization.yaml:45:11',
+    );
   });
 
   it('a field replaced by a JSON 6902 patch file points at the op', () => {
-    expect(prod.at('Service', ['spec', 'ports', 0, 'targetPort'])).toBe('overlays/prod/ports.json6902.yaml:3:10');
+    expect(prod.at('Service', ['spec', 'ports', 0, 'targetPort'])).toBe(
+      'overlays/prod/ports.json6902.yaml:3:10',
+    );
   });
 
   it('images: and replicas: overrides point at the kustomization entry', () => {
@@ -193,7 +205,9 @@ describe('source map: a rendered field points at the file and line a person edit
 
   it('a missing field points at the nearest enclosing node in the defining file', () => {
     expect(prod.at('Deployment', [...app, 'livenessProbe'])).toBe('base/deployment.yaml:16:11');
-    expect(prod.at('Deployment', [...app, 'securityContext', 'runAsNonRoot'])).toBe('base/deployment.yaml:16:11');
+    expect(prod.at('Deployment', [...app, 'securityContext', 'runAsNonRoot'])).toBe(
+      'base/deployment.yaml:16:11',
+    );
     expect(prod.at('Service', ['spec', 'sessionAffinity'])).toBe('base/service.yaml:5:1');
   });
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SourceLocation } from '../../scripts/core/finding.js';
 import type { FieldPath, Resource } from '../../scripts/core/resource.js';
-import { ScratchTree } from '../../scripts/render/annotated.js';
+import { renderOverlay } from '../../scripts/render/kustomize.js';
 import { parseRenderedStream } from '../../scripts/render/parse.js';
 import { SourceFiles } from '../../scripts/sourcemap/files.js';
 import { SourceLocator } from '../../scripts/sourcemap/locate.js';
-import { layersInApplicationOrder, loadTree } from '../../scripts/sourcemap/tree.js';
+import { loadTree } from '../../scripts/sourcemap/tree.js';
 
 /** Writes a tree of files (path → content) into a fresh temporary directory. */
 export function writeTree(files: Record<string, string>): { root: string; dispose(): void } {
@@ -30,19 +30,17 @@ export interface LocatedOverlay {
 export async function renderAndLocate(root: string, overlay: string): Promise<LocatedOverlay> {
   const files = new SourceFiles(root);
   const tree = loadTree(join(root, overlay), files);
-  const scratch = new ScratchTree(root);
-  let text: string;
-  try {
-    scratch.addLayers(layersInApplicationOrder(tree).map((layer) => layer.dir));
-    text = await scratch.renderWithOrigins(join(root, overlay));
-  } finally {
-    scratch.dispose();
-  }
+  const text = await renderOverlay(join(root, overlay), { root });
   const { resources, origins } = parseRenderedStream(text, overlay);
   const locator = new SourceLocator(tree, files);
   const locate = (kind: string, path: FieldPath, name?: string) => {
-    const resource = resources.find((each) => each.kind === kind && (name === undefined || each.name === name));
-    if (!resource) throw new Error(`no ${kind} ${name ?? ''} rendered; have ${resources.map((r) => `${r.kind}/${r.name}`).join(', ')}`);
+    const resource = resources.find(
+      (each) => each.kind === kind && (name === undefined || each.name === name),
+    );
+    if (!resource)
+      throw new Error(
+        `no ${kind} ${name ?? ''} rendered; have ${resources.map((r) => `${r.kind}/${r.name}`).join(', ')}`,
+      );
     return locator.locate(resource, origins[resource.index], path);
   };
   return {

@@ -36,7 +36,9 @@ describe('validate on this repository', () => {
     const run = runValidate(PACKAGE_ROOT, []);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/2 overlays rendered, \d+ resources checked, 0 errors, 0 warnings, 0 suppressed in/);
+    expect(run.stdout).toMatch(
+      /2 overlays rendered, \d+ resources checked, 0 errors, 0 warnings, 0 suppressed in/,
+    );
   });
 
   it('checks schemas strictly (the json summary says so)', () => {
@@ -53,10 +55,11 @@ describe('schema errors are reported where a person edits them', () => {
     expect(run.status).toBe(1);
     const schema = json(run).findings.filter((each) => each.ruleId === 'schema');
     // Both overlays render the base, and each reports it at the one line to fix.
-    expect(schema.map((each) => `${each.overlay} ${each.location.file}:${each.location.line}:${each.location.column}`)).toEqual([
-      'overlays/dev base/deployment.yaml:35:11',
-      'overlays/prod base/deployment.yaml:35:11',
-    ]);
+    expect(
+      schema.map(
+        (each) => `${each.overlay} ${each.location.file}:${each.location.line}:${each.location.column}`,
+      ),
+    ).toEqual(['overlays/dev base/deployment.yaml:35:11', 'overlays/prod base/deployment.yaml:35:11']);
     expect(schema[0]?.message).toContain('imagePullPolicyy');
   });
 
@@ -99,7 +102,11 @@ describe('bad input exits 2 with one message naming the file, never a stack trac
 
   it('a kustomization that references a missing file points at the line that names it', () => {
     copy = copyRepository();
-    copy.edit('overlays/dev/kustomization.yaml', '  - path: hpa-patch.yaml', '  - path: hpa-patch-missing.yaml');
+    copy.edit(
+      'overlays/dev/kustomization.yaml',
+      '  - path: hpa-patch.yaml',
+      '  - path: hpa-patch-missing.yaml',
+    );
     expectInputError(
       runValidate(copy.root, []),
       /^error: overlays\/dev\/kustomization\.yaml:19:5: patch 'hpa-patch-missing\.yaml' does not exist/,
@@ -108,8 +115,15 @@ describe('bad input exits 2 with one message naming the file, never a stack trac
 
   it('a resource kustomize cannot build names the kustomization', () => {
     copy = copyRepository();
-    copy.edit('overlays/prod/hpa-patch.yaml', 'kind: HorizontalPodAutoscaler', 'kind: HorizontalPodAutoscaler\nfoo: [');
-    expectInputError(runValidate(copy.root, []), /^error: overlays\/prod\/hpa-patch\.yaml:\d+:\d+: invalid YAML/);
+    copy.edit(
+      'overlays/prod/hpa-patch.yaml',
+      'kind: HorizontalPodAutoscaler',
+      'kind: HorizontalPodAutoscaler\nfoo: [',
+    );
+    expectInputError(
+      runValidate(copy.root, []),
+      /^error: overlays\/prod\/hpa-patch\.yaml:\d+:\d+: invalid YAML/,
+    );
   });
 
   it('an alias bomb ends at once with a clear error (kustomize itself would hang on it)', () => {
@@ -149,7 +163,11 @@ describe('kubeconform missing', () => {
     expect(local.stdout).toContain('SCHEMAS NOT CHECKED');
     expect(local.status).toBe(0);
     const summary = emptySummaryFile(mkdtempSync(join(tmpdir(), 'summary-')));
-    const ci = runValidate(PACKAGE_ROOT, ['--format', 'github'], { ...env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    const ci = runValidate(PACKAGE_ROOT, ['--format', 'github'], {
+      ...env,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+    });
     expect(ci.status).toBe(2);
     expect(ci.stderr).toContain('schemas were not checked');
     expect(readFileSync(summary, 'utf8')).toMatch(/not checked/i);
@@ -162,8 +180,15 @@ describe('output formats on a tree with findings', () => {
 
   function leakyTree(): RepoCopy {
     const repo = copyRepository();
-    repo.write('base/secrets.env', `AZURE_OPENAI_API_KEY=${SECRET_VALUE}\nDATABASE_CONNECTION_STRING=<set-by-pipeline>\n`);
-    repo.edit('base/kustomization.yaml', '      - UVICORN_WORKERS=1', `      - UVICORN_WORKERS=1\n      - STORAGE_CONNECTION=DefaultEndpointsProtocol=https;AccountName=x;${GENERATOR_SECRET}`);
+    repo.write(
+      'base/secrets.env',
+      `AZURE_OPENAI_API_KEY=${SECRET_VALUE}\nDATABASE_CONNECTION_STRING=<set-by-pipeline>\n`,
+    );
+    repo.edit(
+      'base/kustomization.yaml',
+      '      - UVICORN_WORKERS=1',
+      `      - UVICORN_WORKERS=1\n      - STORAGE_CONNECTION=DefaultEndpointsProtocol=https;AccountName=x;${GENERATOR_SECRET}`,
+    );
     repo.edit('overlays/dev/hpa-patch.yaml', 'maxReplicas: 10', 'maxReplicas: 50');
     return repo;
   }
@@ -177,7 +202,10 @@ describe('output formats on a tree with findings', () => {
       outputs.push(run.stdout, run.stderr);
     }
     const summary = emptySummaryFile(copy.root);
-    const github = runValidate(copy.root, ['--format', 'github'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    const github = runValidate(copy.root, ['--format', 'github'], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+    });
     outputs.push(github.stdout, github.stderr, readFileSync(summary, 'utf8'));
     const all = outputs.join('\n');
     expect(all).toContain('no-plaintext-secret');
@@ -194,7 +222,10 @@ describe('output formats on a tree with findings', () => {
     expect(run.status).toBe(1);
     const log = JSON.parse(readFileSync(out, 'utf8'));
     expect(validateSarif(log)).toBe(true);
-    const results = log.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
+    const results = log.runs[0].results as {
+      ruleId: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+    }[];
     const hpa = results.find((each) => each.ruleId === 'hpa-bounds');
     expect(hpa?.locations[0]?.physicalLocation.artifactLocation.uri).toBe('overlays/dev/hpa-patch.yaml');
     expect(hpa?.locations[0]?.physicalLocation.region.startLine).toBe(7);
@@ -203,9 +234,14 @@ describe('output formats on a tree with findings', () => {
   it('github format writes annotations and a job summary with a table per overlay', () => {
     copy = leakyTree();
     const summary = emptySummaryFile(copy.root);
-    const run = runValidate(copy.root, ['--format', 'github'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    const run = runValidate(copy.root, ['--format', 'github'], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+    });
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/^::error title=hpa-bounds \(overlays\/dev\),file=overlays\/dev\/hpa-patch\.yaml,line=7,col=3::/m);
+    expect(run.stdout).toMatch(
+      /^::error title=hpa-bounds \(overlays\/dev\),file=overlays\/dev\/hpa-patch\.yaml,line=7,col=3::/m,
+    );
     const markdown = readFileSync(summary, 'utf8');
     expect(markdown).toContain('overlays/dev');
     expect(markdown).toContain('overlays/prod');

@@ -44,11 +44,20 @@ export interface CliRun {
 /** Runs `npm run validate` as a user would (node + tsx on scripts/validate.ts), in `cwd`. */
 export function runValidate(cwd: string, args: string[], env: Record<string, string> = {}): CliRun {
   const started = performance.now();
-  const result = spawnSync(process.execPath, ['--import', TSX_LOADER, join(PACKAGE_ROOT, 'scripts', 'validate.ts'), ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', NO_COLOR: '1', ...env },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
+  const result = spawnSync(
+    process.execPath,
+    ['--import', TSX_LOADER, join(PACKAGE_ROOT, 'scripts', 'validate.ts'), ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', NO_COLOR: '1', ...env },
+    },
+  );
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ms: performance.now() - started,
+  };
 }
