@@ -1,4 +1,4 @@
-import { ruleSettings, type ValidateConfig } from '../config/load.js';
+import { ruleSettings, severityFor, type ValidateConfig } from '../config/load.js';
 import type { Finding, SourceLocation } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import { createPolicyContext } from '../policies/context.js';
@@ -64,7 +64,7 @@ export async function runPolicies(
         findings.push({
           ruleId: policy.id,
           messageId: each.messageId,
-          severity: settings.severity,
+          severity: severityFor(policy, each.messageId, settings.severity),
           message: formatMessage(policy.messages[each.messageId] ?? each.messageId, each.data),
           remediation: policy.remediation,
           overlay: options.overlay,

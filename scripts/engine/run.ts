@@ -1,5 +1,6 @@
-import type { ValidateConfig } from '../config/load.js';
-import type { Finding } from '../core/finding.js';
+import { ruleSettings, type ValidateConfig } from '../config/load.js';
+import { ENGINE_RULES } from '../config/settings.js';
+import type { Finding, Severity } from '../core/finding.js';
 import type { Resource } from '../core/resource.js';
 import type { OverlayTarget } from '../render/discover.js';
 import { renderOverlay } from '../render/kustomize.js';
@@ -11,7 +12,7 @@ import { type Layer, layersInApplicationOrder, loadTree } from '../sourcemap/tre
 import { controllersFor, loadControllers } from './controllers.js';
 import { mapLimited } from './limit.js';
 import { policyRules, runPolicies } from './policies.js';
-import { runSchemaStage, SCHEMA_RULE, type SchemaStageOptions } from './schema.js';
+import { prepareSchemaStage, SCHEMA_RULE, type SchemaStageOptions, startSchemaStage } from './schema.js';
 import { applySuppressions } from './suppress.js';
 
 export interface ValidateOptions {
@@ -49,14 +50,16 @@ export async function validateOverlays(
   rejectHostileYaml(prepared, files);
   const controllers = loadControllers(options.root, files);
 
+  const kubeconform = await prepareSchemaStage(options.schema);
   const rendered = await mapLimited(prepared, (each) =>
     renderOverlay(each.target.dir, { root: options.root }),
   );
+  // kubeconform checks the rendered text in its own process while this one parses it and runs the policies.
+  const schemaRun = startSchemaStage(rendered, kubeconform, options.schema);
   const parsed = prepared.map((each, index) =>
     parseRenderedStream(rendered[index] ?? '', `${each.target.path} (rendered)`),
   );
-  // kubeconform runs in its own process while this one runs the policies.
-  const schemaRun = runSchemaStage(parsed, options.schema);
+  schemaRun.attach(parsed);
   const located: {
     overlay: string;
     env: string;
@@ -84,20 +87,24 @@ export async function validateOverlays(
       parsedIndex: index,
     });
   }
-  const schema = await schemaRun;
+  const schema = await schemaRun.finish();
   const overlays: OverlayRun[] = located.map((each) => {
     const origins = parsed[each.parsedIndex]?.origins ?? [];
-    const schemaFindings = schema.findingsFor(
-      each.parsedIndex,
-      each.resources,
-      (resource, path) => each.locator.locate(resource, origins[resource.index], path),
-      { overlay: each.overlay, env: each.env },
+    const schemaFindings = withRuleSeverity(
+      schema.findingsFor(
+        each.parsedIndex,
+        each.resources,
+        (resource, path) => each.locator.locate(resource, origins[resource.index], path),
+        { overlay: each.overlay, env: each.env },
+      ),
+      ruleSettings(options.config, SCHEMA_SETTINGS, each.env).severity,
     );
     const { findings, suppressed } = applySuppressions(
       [...schemaFindings, ...each.findings],
       each.resources,
       options.config,
       options.today ?? new Date(),
+      (resource) => each.locator.sourceName(resource),
     );
     return {
       overlay: each.overlay,
@@ -115,6 +122,16 @@ export async function validateOverlays(
     durationMs: performance.now() - started,
     toolVersion: options.toolVersion,
   };
+}
+
+/** The schema stage is configured like a policy (`rules.schema` in the config). */
+const SCHEMA_SETTINGS = ENGINE_RULES.find(
+  (rule) => rule.id === SCHEMA_RULE.id,
+) as (typeof ENGINE_RULES)[number];
+
+function withRuleSeverity(findings: Finding[], severity: Severity | 'off'): Finding[] {
+  if (severity === 'off') return [];
+  return findings.map((finding) => ({ ...finding, severity }));
 }
 
 function rejectHostileYaml(prepared: readonly PreparedOverlay[], files: SourceFiles): void {

@@ -3,7 +3,12 @@ import type { FieldPath, Resource } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
 import type { RenderedOverlay } from '../render/parse.js';
 import type { RuleMeta } from '../report/types.js';
-import { checkDocuments, type SchemaResult } from '../schema/kubeconform.js';
+import {
+  checkDocuments,
+  findKubeconform,
+  type SchemaDocument,
+  type SchemaResult,
+} from '../schema/kubeconform.js';
 
 export const SCHEMA_RULE: RuleMeta = {
   id: 'schema',
@@ -32,44 +37,118 @@ export interface SchemaStage {
   ): Finding[];
 }
 
-/**
- * Runs kubeconform on every rendered overlay. When it cannot run at all (not installed,
- * schemas missing), the other stages still run and the result says so loudly.
- */
-export async function runSchemaStage(
-  overlays: readonly RenderedOverlay[],
+/** A schema run under way: started on the raw rendered text, given the parsed objects later. */
+export interface PendingSchemaStage {
+  /** Hands over the parsed overlays (same order as rendered) while kubeconform runs. */
+  attach(parsed: readonly RenderedOverlay[]): void;
+  finish(): Promise<SchemaStage>;
+}
+
+/** Finds kubeconform before rendering starts, so a missing binary costs nothing later. */
+export async function prepareSchemaStage(
   options: SchemaStageOptions,
-): Promise<SchemaStage> {
-  if (!options.enabled) {
-    return {
-      checked: false,
-      skippedReason: 'schema checks were turned off (--no-schemas)',
-      findingsFor: () => [],
-    };
-  }
-  let results: SchemaResult[][];
+): Promise<{ binary?: string; skippedReason?: string }> {
+  if (!options.enabled) return { skippedReason: 'schema checks were turned off (--no-schemas)' };
   try {
-    const documents = overlays.flatMap((overlay) =>
-      overlay.resources.map((resource, index) => ({
-        text: overlay.texts[index] ?? '',
-        body: resource.body,
-        kind: resource.kind,
-        name: resource.name,
-      })),
-    );
-    results = splitByOverlay(
-      await checkDocuments(documents, {
-        kubernetesVersion: options.kubernetesVersion,
-        schemaLocations: options.schemaLocations,
-        cwd: options.cwd,
-      }),
-      overlays.map((overlay) => overlay.resources.length),
-    );
+    return { binary: await findKubeconform({ cwd: options.cwd }) };
   } catch (error) {
-    if (error instanceof ExitError)
-      return { checked: false, skippedReason: error.format(), findingsFor: () => [] };
+    if (error instanceof ExitError) return { skippedReason: error.format() };
     throw error;
   }
+}
+
+/**
+ * Starts kubeconform on the rendered overlays at once, so that it checks schemas on one core
+ * while this process parses the same text and runs the policies on the other. All overlays go
+ * to one process: kubeconform compiles each schema once per process.
+ */
+export function startSchemaStage(
+  rendered: readonly string[],
+  prepared: { binary?: string; skippedReason?: string },
+  options: SchemaStageOptions,
+): PendingSchemaStage {
+  if (!prepared.binary) {
+    const skipped: SchemaStage = {
+      checked: false,
+      skippedReason: prepared.skippedReason,
+      findingsFor: () => [],
+    };
+    return { attach: () => undefined, finish: async () => skipped };
+  }
+  const split = rendered.map(splitRendered);
+  const documents: SchemaDocument[] = split
+    .flat()
+    .map((text) => ({ text, body: undefined, kind: '', name: '' }));
+  const run = checkDocuments(documents, {
+    binary: prepared.binary,
+    kubernetesVersion: options.kubernetesVersion,
+    schemaLocations: options.schemaLocations,
+    cwd: options.cwd,
+  });
+  // Settled here so that a failure is not an unhandled rejection before finish() awaits it.
+  const settled = run.then(
+    (results) => ({ results }),
+    (error: unknown) => ({ error }),
+  );
+  let counts = split.map((texts) => texts.length);
+  let aligned = true;
+  let parsedOverlays: readonly RenderedOverlay[] = [];
+  return {
+    attach(parsed) {
+      parsedOverlays = parsed;
+      aligned = parsed.every((overlay, index) => overlay.resources.length === counts[index]);
+      if (!aligned) return;
+      const resources = parsed.flatMap((overlay) => overlay.resources);
+      resources.forEach((resource, index) => {
+        const document = documents[index];
+        if (!document) return;
+        document.body = resource.body;
+        document.kind = resource.kind;
+        document.name = resource.name;
+      });
+    },
+    async finish() {
+      let outcome = await settled;
+      if (!aligned) {
+        // The quick split disagreed with the parser (not kustomize's usual output): check the parsed texts.
+        counts = parsedOverlays.map((overlay) => overlay.resources.length);
+        const exact = parsedOverlays.flatMap((overlay) =>
+          overlay.resources.map((resource, index) => ({
+            text: overlay.texts[index] ?? '',
+            body: resource.body,
+            kind: resource.kind,
+            name: resource.name,
+          })),
+        );
+        outcome = await checkDocuments(exact, {
+          binary: prepared.binary,
+          cwd: options.cwd,
+          kubernetesVersion: options.kubernetesVersion,
+          schemaLocations: options.schemaLocations,
+        }).then(
+          (results) => ({ results }),
+          (error: unknown) => ({ error }),
+        );
+      }
+      if ('error' in outcome) {
+        if (outcome.error instanceof ExitError)
+          return { checked: false, skippedReason: outcome.error.format(), findingsFor: () => [] };
+        throw outcome.error;
+      }
+      return schemaFindings(splitByOverlay(outcome.results, counts));
+    },
+  };
+}
+
+/** kustomize separates documents with a bare `---` line and prints no empty ones. */
+function splitRendered(text: string): string[] {
+  return text
+    .split(/^---[ \t]*$\n?/m)
+    .filter((part) => part.trim() !== '')
+    .map((part) => (part.endsWith('\n') ? part : `${part}\n`));
+}
+
+function schemaFindings(results: SchemaResult[][]): SchemaStage {
   return {
     checked: true,
     findingsFor(overlayIndex, resources, locate, base) {
@@ -108,10 +187,6 @@ export async function runSchemaStage(
   };
 }
 
-/**
- * All overlays go to one kubeconform process: it compiles each schema once per process, which
- * dominates its run time, so one process for fifty overlays is far cheaper than fifty.
- */
 function splitByOverlay(
   results: readonly SchemaResult[],
   documentCounts: readonly number[],

@@ -11,6 +11,7 @@ export function applySuppressions(
   resources: readonly Resource[],
   config: ValidateConfig,
   today: Date,
+  sourceName: (resource: Resource) => string | undefined,
 ): { findings: Finding[]; suppressed: SuppressedFinding[] } {
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
@@ -28,9 +29,11 @@ export function applySuppressions(
       {
         ruleId: finding.ruleId,
         overlay: finding.overlay,
+        env: finding.env,
         kind: object.kind,
         name: object.name,
         namespace: object.namespace,
+        sourceName: resource && sourceName(resource),
       },
       resource?.body,
       today,
@@ -38,9 +41,10 @@ export function applySuppressions(
     if (!match) {
       kept.push(finding);
     } else if ('expired' in match) {
+      const where = match.file ? ` at ${match.file}${match.line ? `:${match.line}` : ''}` : '';
       kept.push({
         ...finding,
-        message: `${finding.message} (suppression expired on ${match.expires}: ${match.reason})`,
+        message: `${finding.message} (the suppression${where} expired on ${match.expires} and no longer applies)`,
       });
     } else {
       suppressed.push({

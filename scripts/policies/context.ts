@@ -1,5 +1,5 @@
+import { knownRuleIds } from '../config/settings.js';
 import type { Resource } from '../core/resource.js';
-import { policies } from './index.js';
 import type { PolicyContext, PolicyOptions } from './types.js';
 
 export interface PolicyContextInit {
@@ -11,14 +11,6 @@ export interface PolicyContextInit {
   controllers?: readonly Resource[];
   /** Every rule id known to the run; defaults to the policies' ids plus the engine's `schema`. */
   ruleIds?: Iterable<string>;
-}
-
-/** The rule ids that are not policies but stages of the engine. */
-export const ENGINE_RULE_IDS = ['schema'] as const;
-
-/** Every policy id plus the engine's own rule ids. */
-export function knownRuleIds(): string[] {
-  return [...ENGINE_RULE_IDS, ...policies.map((policy) => policy.id)].sort();
 }
 
 /** Builds the context once per overlay: an index of the rendered objects by kind. */
@@ -42,7 +34,8 @@ export function createPolicyContext(resources: readonly Resource[], init: Policy
       const candidates = (byKind.get(kind) ?? []).filter((each) => each.name === name);
       // An exact namespace match wins over a namespace-less object of the same name.
       return (
-        candidates.find((each) => each.namespace === namespace) ?? candidates.find((each) => inNamespace(each, namespace))
+        candidates.find((each) => each.namespace === namespace) ??
+        candidates.find((each) => inNamespace(each, namespace))
       );
     },
     findAll(kind, namespace) {

@@ -10,8 +10,8 @@
  * the stream, as `Resource.index` does in scripts/render/parse.ts.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -103,12 +103,13 @@ export interface SchemaDocument {
   name: string;
 }
 
-/** Like checkSchemas, for documents the caller has parsed; result indices are positions in `input`. */
+/** Like checkSchemas, for documents the caller has split (and parses meanwhile); result indices are positions in `input`. */
 export async function checkDocuments(
   input: readonly SchemaDocument[],
   opts: CheckSchemasOptions = {},
 ): Promise<SchemaResult[]> {
-  const documents: SplitDocument[] = input.map((doc, index) => ({ ...doc, index }));
+  // The caller's objects themselves (not copies): their bodies may be filled in while kubeconform runs.
+  const documents: SplitDocument[] = input.map((doc, index) => Object.assign(doc, { index }));
   const cwd = opts.cwd ?? REPO_ROOT;
   const kubernetesVersion = normalizeKubernetesVersion(
     opts.kubernetesVersion ?? process.env[ENV.kubernetesVersion] ?? DEFAULT_KUBERNETES_VERSION,
@@ -131,9 +132,11 @@ export async function checkDocuments(
   if (documents.length === 0) return [];
   const binary = opts.binary ?? (await findKubeconform({ cwd }));
 
-  const dir = await mkdtemp(join(tmpdir(), 'triage-schema-'));
+  // With `opts.binary` given there is no await before kubeconform starts: a caller can start it
+  // and go on parsing on this thread, filling in each document's body before the results come.
+  const dir = mkdtempSync(join(tmpdir(), 'triage-schema-'));
   try {
-    await Promise.all(documents.map((doc) => writeFile(join(dir, fileNameFor(doc.index)), doc.text)));
+    for (const doc of documents) writeFileSync(join(dir, fileNameFor(doc.index)), doc.text);
     const args = [
       '-strict',
       '-output',

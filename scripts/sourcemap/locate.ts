@@ -42,6 +42,26 @@ export class SourceLocator {
     return found ?? this.fromDefinition(resource, origin, [], false) ?? this.kustomizationStart(this.overlay);
   }
 
+  /** The object's name where it is defined, before namePrefix/nameSuffix and generator hashes. */
+  sourceName(resource: Resource): string | undefined {
+    for (const scoped of this.newestFirst) {
+      if (GENERATED_KINDS.has(resource.kind)) {
+        const generator = scoped.layer.generators.find(
+          (each) => each.kind === resource.kind && nameMatches(each.name, resource, scoped),
+        );
+        if (generator) return generator.name;
+      }
+      for (const filePath of scoped.layer.resourceFiles) {
+        for (const document of this.files.yaml(filePath).documents) {
+          if (!documentNames(document, resource, scoped)) continue;
+          const metadata = isMap(document.contents) ? document.contents.get('metadata', true) : undefined;
+          return isMap(metadata) ? scalarString(metadata.get('name', true)) : undefined;
+        }
+      }
+    }
+    return undefined;
+  }
+
   /** Transformers that may have written the field, newest first. */
   private fromWriters(resource: Resource, path: FieldPath): SourceLocation | undefined {
     for (const scoped of this.newestFirst) {

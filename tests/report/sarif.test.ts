@@ -4,7 +4,6 @@ import { buildSarif, FINGERPRINT_KEY, formatSarif, type SarifLog } from '../../s
 import { cleanRun, finding, sampleRun } from './fixtures.js';
 import { validateSarif } from './sarif-validator.js';
 
-
 function expectValidSarif(log: unknown): void {
   const valid = validateSarif(log);
   expect(validateSarif.errors ?? []).toEqual([]);

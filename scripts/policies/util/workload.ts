@@ -2,7 +2,15 @@ import type { FieldPath, JsonObject, JsonValue, Resource } from '../../core/reso
 import { asArray, asObject, asString, asStringMap } from './json.js';
 
 /** Kinds that carry a pod template (or are a pod). */
-export const WORKLOAD_KINDS = ['CronJob', 'DaemonSet', 'Deployment', 'Job', 'Pod', 'ReplicaSet', 'StatefulSet'] as const;
+export const WORKLOAD_KINDS = [
+  'CronJob',
+  'DaemonSet',
+  'Deployment',
+  'Job',
+  'Pod',
+  'ReplicaSet',
+  'StatefulSet',
+] as const;
 
 /** Kinds an HorizontalPodAutoscaler may scale in this repository. */
 export const SCALABLE_KINDS = ['Deployment', 'StatefulSet'] as const;
@@ -74,7 +82,13 @@ export function containersOf(
     asArray(pod.spec[list]).forEach((value, index) => {
       const container = asObject(value);
       if (!container) return;
-      out.push({ container, name: asString(container.name) ?? `#${index}`, list, index, path: [...pod.specPath, list, index] });
+      out.push({
+        container,
+        name: asString(container.name) ?? `#${index}`,
+        list,
+        index,
+        path: [...pod.specPath, list, index],
+      });
     });
   }
   return out;
@@ -91,7 +105,14 @@ export function volumesOf(pod: PodTemplate): VolumeAt[] {
   return asArray(pod.spec.volumes).flatMap((value, index) => {
     const volume = asObject(value);
     if (!volume) return [];
-    return [{ volume, name: asString(volume.name) ?? `#${index}`, index, path: [...pod.specPath, 'volumes', index] }];
+    return [
+      {
+        volume,
+        name: asString(volume.name) ?? `#${index}`,
+        index,
+        path: [...pod.specPath, 'volumes', index],
+      },
+    ];
   });
 }
 
@@ -180,12 +201,24 @@ export function objectReferences(pod: PodTemplate): ObjectReference[] {
     const configMap = asObject(volume.configMap);
     const configMapName = asString(configMap?.name);
     if (configMap && configMapName) {
-      out.push(...volumeReference('ConfigMap', configMapName, configMap, `volume ${name}`, path, 'configMap', 'name'));
+      out.push(
+        ...volumeReference(
+          'ConfigMap',
+          configMapName,
+          configMap,
+          `volume ${name}`,
+          path,
+          'configMap',
+          'name',
+        ),
+      );
     }
     const secret = asObject(volume.secret);
     const secretName = asString(secret?.secretName);
     if (secret && secretName) {
-      out.push(...volumeReference('Secret', secretName, secret, `volume ${name}`, path, 'secret', 'secretName'));
+      out.push(
+        ...volumeReference('Secret', secretName, secret, `volume ${name}`, path, 'secret', 'secretName'),
+      );
     }
     asArray(asObject(volume.projected)?.sources).forEach((value, i) => {
       const source = asObject(value);
@@ -197,7 +230,15 @@ export function objectReferences(pod: PodTemplate): ObjectReference[] {
         const refName = asString(ref?.name);
         if (ref && refName) {
           out.push(
-            ...volumeReference(kind, refName, ref, `projected volume ${name}`, [...path, 'projected', 'sources', i], field, 'name'),
+            ...volumeReference(
+              kind,
+              refName,
+              ref,
+              `projected volume ${name}`,
+              [...path, 'projected', 'sources', i],
+              field,
+              'name',
+            ),
           );
         }
       }
@@ -229,7 +270,14 @@ function volumeReference(
   nameField: string,
 ): ObjectReference[] {
   const optional = source.optional === true;
-  const base: ObjectReference = { kind, name, optional, via, path: [...path, field, nameField], wholeObject: false };
+  const base: ObjectReference = {
+    kind,
+    name,
+    optional,
+    via,
+    path: [...path, field, nameField],
+    wholeObject: false,
+  };
   const items = asArray(source.items);
   if (items.length === 0) return [base];
   return items.flatMap((value, i) => {
@@ -239,7 +287,11 @@ function volumeReference(
 }
 
 /** A label selector (`matchLabels`/`matchExpressions`, or a Service's plain map) matched against labels. */
-export function selectorMatches(selector: JsonObject, labels: Record<string, string>, plainMap = false): boolean {
+export function selectorMatches(
+  selector: JsonObject,
+  labels: Record<string, string>,
+  plainMap = false,
+): boolean {
   const matchLabels = plainMap ? asStringMap(selector) : asStringMap(selector.matchLabels);
   for (const [key, value] of Object.entries(matchLabels)) {
     if (labels[key] !== value) return false;

@@ -1,0 +1,277 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import type { JsonObject, JsonValue } from '../core/resource.js';
+import { ExitError } from '../lib/exit-error.js';
+import { documentToJson, parseYamlWithPositions } from '../render/parse.js';
+import { buildConfigSchema, CONFIG_FILE_NAME } from './schema.js';
+import { isExpired, isValidDate, normaliseOverlay } from './suppressions.js';
+import {
+  defaultConfig,
+  type RuleSetting,
+  type RuleSeverity,
+  type Suppression,
+  type ValidateConfig,
+} from './types.js';
+
+export { envForOverlay, knownRuleIds, ruleSettings, severityFor } from './settings.js';
+export { findSuppression, type SuppressionMatch, type SuppressionQuery } from './suppressions.js';
+export type { RuleSetting, Suppression, ValidateConfig } from './types.js';
+
+type Segment = string | number;
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+
+function validator(): ReturnType<Ajv['compile']> {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+  ajv.addFormat('date', isValidDate);
+  ajv.addFormat('regex', (text: string) => {
+    try {
+      new RegExp(text);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  compiled = ajv.compile(buildConfigSchema());
+  return compiled;
+}
+
+/**
+ * Reads validate.config.yaml (or `file`), checks it against the generated JSON Schema and
+ * normalises it. Without `file`, a missing default file means the built-in defaults. Every error
+ * is an ExitError (exit 2) naming the file, line and dotted path; `warnings` are lines to print.
+ */
+export function loadConfig(
+  file: string | undefined,
+  root: string,
+  today: Date = new Date(),
+): { config: ValidateConfig; warnings: string[] } {
+  const path = file === undefined ? join(root, CONFIG_FILE_NAME) : resolve(root, file);
+  const shown = relative(root, path).split('\\').join('/') || path;
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    if (file === undefined) return { config: defaultConfig(), warnings: [] };
+    throw new ExitError('no such config file', 2, { file: isAbsolute(file) ? file : shown });
+  }
+  const { documents, lineCounter } = parseYamlWithPositions(readFileSync(path, 'utf8'), shown);
+  if (documents.length > 1) {
+    const at = lineCounter.linePos(documents[1]?.range[0] ?? 0);
+    throw new ExitError('holds more than one YAML document', 2, {
+      file: shown,
+      line: at.line,
+      column: at.col,
+    });
+  }
+  const document = documents[0];
+  const value = document ? documentToJson(document, shown, lineCounter) : null;
+  if (value === null || value === undefined)
+    return { config: { ...defaultConfig(), file: shown }, warnings: [] };
+
+  const validate = validator();
+  if (!validate(value)) {
+    const error = pickError(validate.errors ?? []);
+    const { segments, message, atKey } = describeError(error, value);
+    const at = document ? locate(document, lineCounter, segments, atKey) : undefined;
+    throw new ExitError(`${dotted(segments) || '(top level)'}: ${message}`, 2, { file: shown, ...at });
+  }
+  const config = normalise(value as JsonObject, shown, document, lineCounter);
+  return { config, warnings: warningsFor(config, root, today) };
+}
+
+/** The most useful of ajv's errors: not the `if` wrapper of a rule's shorthand, the deepest path first. */
+function pickError(errors: readonly ErrorObject[]): ErrorObject {
+  const useful = errors.filter((error) => error.keyword !== 'if');
+  const list = useful.length > 0 ? useful : errors;
+  return [...list].sort(
+    (a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length,
+  )[0] as ErrorObject;
+}
+
+function describeError(
+  error: ErrorObject,
+  value: JsonValue,
+): { segments: Segment[]; message: string; atKey?: boolean } {
+  const segments = pointerToSegments(error.instancePath, value);
+  const params = error.params as Record<string, unknown>;
+  const parent = segments[segments.length - 1];
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const grand = segments[segments.length - 2];
+      const message =
+        parent === 'rules'
+          ? `unknown rule id "${key}" (see docs/rules.md)`
+          : parent === 'options'
+            ? `unknown option "${key}" of rule ${String(grand)}`
+            : `unknown key "${key}"`;
+      return { segments: [...segments, key], message, atKey: true };
+    }
+    case 'required':
+      return { segments: [...segments, String(params.missingProperty)], message: 'is required' };
+    case 'enum':
+      return parent === 'rule'
+        ? {
+            segments,
+            message: `unknown rule id ${JSON.stringify(getAt(value, segments))} (see docs/rules.md)`,
+          }
+        : {
+            segments,
+            message: `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
+          };
+    case 'format':
+      return {
+        segments,
+        message:
+          params.format === 'date'
+            ? 'must be a date written YYYY-MM-DD'
+            : 'must be a valid regular expression',
+      };
+    case 'pattern':
+      return parent === 'reason'
+        ? { segments, message: 'must give a reason' }
+        : { segments, message: `must match ${String(params.pattern)}` };
+    case 'propertyNames':
+      return {
+        segments: [...segments, String(params.propertyName)],
+        message: 'is not a valid name',
+        atKey: true,
+      };
+    default:
+      return { segments, message: error.message ?? 'is invalid' };
+  }
+}
+
+function pointerToSegments(pointer: string, value: JsonValue): Segment[] {
+  if (pointer === '') return [];
+  const segments: Segment[] = [];
+  let node: JsonValue | undefined = value;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const step: Segment = Array.isArray(node) ? Number(key) : key;
+    segments.push(step);
+    node = getAt(node, [step]);
+  }
+  return segments;
+}
+
+function getAt(value: JsonValue | undefined, segments: readonly Segment[]): JsonValue | undefined {
+  let node = value;
+  for (const step of segments) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = Array.isArray(node) ? node[step as number] : node[String(step)];
+  }
+  return node;
+}
+
+/** `rules.hpa-bounds.options.minReplicas`, `suppressions[2].reason`. */
+export function dotted(segments: readonly Segment[]): string {
+  return segments
+    .map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? step : `.${step}`))
+    .join('');
+}
+
+/** The line and column of the deepest node of `segments` that exists (the key, for a map entry). */
+function locate(
+  document: Document,
+  lineCounter: LineCounter,
+  segments: readonly Segment[],
+  preferKey = false,
+): { line: number; column: number } {
+  let node: unknown = document.contents;
+  let best: Node | undefined = isNodeLike(node) ? (node as Node) : undefined;
+  for (const [i, step] of segments.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(step));
+      if (!pair) break;
+      node = pair.value;
+      // A scalar value is where a wrong value is; a key (or a collection's key) is where a wrong key is.
+      const last = i === segments.length - 1;
+      best = (!preferKey && last && isScalar(node) ? node : isNodeLike(pair.key) ? pair.key : best) as
+        | Node
+        | undefined;
+    } else if (isSeq(node) && typeof step === 'number') {
+      const item = node.items[step];
+      if (!isNodeLike(item)) break;
+      best = item as Node;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  const offset = best?.range?.[0] ?? 0;
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+function isNodeLike(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'range' in value;
+}
+
+function normaliseRules(value: JsonValue | undefined): Record<string, RuleSetting> {
+  const out: Record<string, RuleSetting> = {};
+  for (const [id, setting] of Object.entries((value ?? {}) as JsonObject)) {
+    if (typeof setting === 'string') out[id] = { severity: setting as RuleSeverity };
+    else {
+      const object = (setting ?? {}) as JsonObject;
+      out[id] = {
+        ...(object.severity !== undefined ? { severity: object.severity as RuleSeverity } : {}),
+        ...(object.options !== undefined ? { options: object.options as Record<string, unknown> } : {}),
+      };
+    }
+  }
+  return out;
+}
+
+function normalise(
+  value: JsonObject,
+  file: string,
+  document: Document | undefined,
+  lineCounter: LineCounter,
+): ValidateConfig {
+  const config = defaultConfig();
+  config.file = file;
+  for (const [overlay, env] of Object.entries((value.environments ?? {}) as JsonObject)) {
+    config.environments[normaliseOverlay(overlay)] = String(env);
+  }
+  config.rules = normaliseRules(value.rules);
+  for (const [env, settings] of Object.entries((value.env ?? {}) as JsonObject)) {
+    config.env[env] = { rules: normaliseRules((settings as JsonObject).rules) };
+  }
+  ((value.suppressions ?? []) as JsonObject[]).forEach((entry, index) => {
+    const suppression: Suppression = {
+      rule: String(entry.rule),
+      kind: String(entry.kind),
+      name: String(entry.name),
+      reason: String(entry.reason).trim(),
+      line: document ? locate(document, lineCounter, ['suppressions', index]).line : undefined,
+    };
+    if (typeof entry.namespace === 'string') suppression.namespace = entry.namespace;
+    if (typeof entry.overlay === 'string') suppression.overlay = normaliseOverlay(entry.overlay);
+    if (typeof entry.expires === 'string') suppression.expires = entry.expires;
+    config.suppressions.push(suppression);
+  });
+  const schema = (value.schema ?? {}) as JsonObject;
+  config.schema = {
+    locations: ((schema.locations ?? []) as JsonValue[]).map(String),
+    ...(typeof schema.kubernetesVersion === 'string' ? { kubernetesVersion: schema.kubernetesVersion } : {}),
+  };
+  return config;
+}
+
+function warningsFor(config: ValidateConfig, root: string, today: Date): string[] {
+  const warnings: string[] = [];
+  for (const overlay of Object.keys(config.environments)) {
+    if (!existsSync(join(root, overlay)))
+      warnings.push(`${config.file}: environments.${overlay}: no such directory`);
+  }
+  config.suppressions.forEach((suppression, index) => {
+    if (isExpired(suppression.expires, today)) {
+      warnings.push(
+        `${config.file}:${suppression.line ?? 1}: suppressions[${index}] (${suppression.rule} on ${suppression.kind} ${suppression.name}) expired on ${suppression.expires} and no longer applies; renew it with a reason or remove it`,
+      );
+    }
+  });
+  return warnings;
+}

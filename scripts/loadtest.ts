@@ -1,0 +1,54 @@
+import { EXIT_CLEAN, EXIT_FINDINGS } from './lib/exit-error.js';
+import { isMainModule, runMain } from './lib/main.js';
+import { parseLoadtestArgs, USAGE } from './loadtest/args.js';
+import { kubectlJson } from './loadtest/kubectl.js';
+import { runLoadtest } from './loadtest/run.js';
+
+const KUBECTL_TIMEOUT_MS = 15_000;
+const REPEAT_SIGNAL_GRACE_MS = 1000;
+
+/**
+ * `npm run loadtest -- --env dev|prod | --url URL [...]`: load the triage API, watch the HPA,
+ * pass or fail on what was seen. 0 pass, 1 fail (or interrupted), 2 input or tool error.
+ */
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const options = parseLoadtestArgs(argv);
+  if (!options) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_CLEAN;
+  }
+
+  // First Ctrl+C (or SIGTERM from a cancelled CI job): stop and report. Another one a second
+  // later: leave now. One within the second is the same Ctrl+C twice: the terminal signals the
+  // whole process group, and tsx also relays it to this process when the ack is slow.
+  const interrupt = new AbortController();
+  let interruptedAt = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) {
+      if (performance.now() - interruptedAt < REPEAT_SIGNAL_GRACE_MS) return;
+      process.stderr.write(`\n${signal} again: exiting without a report\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\n${signal}: stopping, the report follows (again to exit at once)\n`);
+    interruptedAt = performance.now();
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { verdict } = await runLoadtest(options, {
+      kubectl: kubectlJson,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      signal: interrupt.signal,
+      kubectlTimeoutMs: KUBECTL_TIMEOUT_MS,
+      githubStepSummary: process.env.GITHUB_STEP_SUMMARY || undefined,
+    });
+    return verdict.pass ? EXIT_CLEAN : EXIT_FINDINGS;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (isMainModule(import.meta.url)) await runMain(() => main());

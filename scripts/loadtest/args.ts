@@ -1,0 +1,167 @@
+import { parseArgs } from 'node:util';
+import { ExitError } from '../lib/exit-error.js';
+import { parseDuration } from './duration.js';
+
+export const USAGE = `Usage: npm run loadtest -- (--env dev|prod | --url URL) [options]
+
+Sends POST /api/triage load, watches the HPA scale the backend out and back in, and passes or
+fails on what it saw. Exit 0 pass, 1 fail, 2 input or tool error.
+
+Target
+  --env dev|prod            resolve the URL from the Ingress (needs cluster access)
+  --url URL                 base URL of the API (e.g. http://20.61.143.27); overrides the Ingress
+  --namespace NAME          namespace of the app (default: triage)
+  --context NAME            kubectl context (default: the current one)
+  --no-cluster              only run the load; say that the scaling checks were not run
+Load
+  --duration D              how long to send load (default: 3m; e.g. 90s, 3m, 1m30s)
+  --connections N           concurrent connections, closed loop (default: 10)
+  --rate RPS                target requests per second instead (uses up to 100 connections)
+  --max-requests N          stop after this many requests (default: 5000000)
+  --request-timeout D       a request unanswered this long is an error (default: 10s)
+Checks
+  --expect-min-replicas N   the HPA's minimum must be N (default: whatever the HPA says)
+  --scale-in-timeout D      how long to wait for scale-in after the load (default: 10m)
+  --poll-interval D         how often to read the HPA and Deployment (default: 5s)
+  --max-error-rate P        highest error rate that still passes (default: 1%; e.g. 0.5%, 0.01)
+Report
+  --report DIR              write loadtest.json, loadtest.md and loadtest.svg to DIR
+                            (in GitHub Actions the Markdown also goes to the job summary)
+  -h, --help                this text`;
+
+export interface LoadtestOptions {
+  env?: 'dev' | 'prod';
+  url?: string;
+  namespace: string;
+  context?: string;
+  noCluster: boolean;
+  durationMs: number;
+  connections: number;
+  rate?: number;
+  maxRequests: number;
+  requestTimeoutMs: number;
+  expectMinReplicas?: number;
+  scaleInTimeoutMs: number;
+  pollIntervalMs: number;
+  maxErrorRate: number;
+  reportDir?: string;
+}
+
+const HOUR_MS = 3_600_000;
+
+function positiveInteger(value: string, option: string, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || number < 1 || number > max) {
+    throw new ExitError(`--${option}: expected a whole number from 1 to ${max}, got '${value}'`);
+  }
+  return number;
+}
+
+function boundedDuration(value: string, option: string, minMs: number, maxMs: number): number {
+  const ms = parseDuration(value, option);
+  if (ms < minMs || ms > maxMs) {
+    throw new ExitError(`--${option}: ${value} is out of range (${minMs / 1000}s to ${maxMs / 60_000}m)`);
+  }
+  return ms;
+}
+
+/** `1%`, `0.5%` or a fraction `0.01`. */
+export function parseRate(value: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+  const fraction = match ? Number(match[1]) / (match[2] ? 100 : 1) : Number.NaN;
+  if (!(fraction >= 0 && fraction <= 1))
+    throw new ExitError(`--${option}: expected a percentage like 1% or 0.01, got '${value}'`);
+  return fraction;
+}
+
+function checkUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ExitError(`--url: '${value}' is not a URL (e.g. http://20.61.143.27)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ExitError(`--url: only http and https, not ${url.protocol}`);
+  return value;
+}
+
+/** Parses the command line; returns undefined when --help was asked for. Throws ExitError (code 2). */
+export function parseLoadtestArgs(argv: readonly string[]): LoadtestOptions | undefined {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new ExitError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+  if (values.help) return undefined;
+
+  const env = values.env;
+  if (env !== undefined && env !== 'dev' && env !== 'prod')
+    throw new ExitError(`--env: expected dev or prod, got '${env}'`);
+  if (!env && !values.url) throw new ExitError(`give --env dev|prod or --url URL\n\n${USAGE}`);
+  if (env && values['no-cluster'] && !values.url) {
+    throw new ExitError(
+      '--env needs the cluster to find the Ingress address: give --url as well, or drop --no-cluster',
+    );
+  }
+  if (values.connections !== undefined && values.rate !== undefined) {
+    throw new ExitError('give --connections or --rate, not both');
+  }
+  const namespace = values.namespace ?? 'triage';
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace))
+    throw new ExitError(`--namespace: '${namespace}' is not a namespace name`);
+
+  const rate = values.rate === undefined ? undefined : positiveInteger(values.rate, 'rate', 100_000);
+  return {
+    env,
+    url: values.url === undefined ? undefined : checkUrl(values.url),
+    namespace,
+    context: values.context,
+    noCluster: values['no-cluster'] ?? false,
+    durationMs: boundedDuration(values.duration ?? '3m', 'duration', 1000, HOUR_MS),
+    connections:
+      values.connections !== undefined
+        ? positiveInteger(values.connections, 'connections', 10_000)
+        : rate !== undefined
+          ? 100
+          : 10,
+    rate,
+    maxRequests: positiveInteger(values['max-requests'] ?? '5000000', 'max-requests', 100_000_000),
+    requestTimeoutMs: boundedDuration(values['request-timeout'] ?? '10s', 'request-timeout', 1000, 120_000),
+    expectMinReplicas:
+      values['expect-min-replicas'] === undefined
+        ? undefined
+        : positiveInteger(values['expect-min-replicas'], 'expect-min-replicas', 1000),
+    scaleInTimeoutMs: boundedDuration(values['scale-in-timeout'] ?? '10m', 'scale-in-timeout', 0, HOUR_MS),
+    pollIntervalMs: boundedDuration(values['poll-interval'] ?? '5s', 'poll-interval', 1000, 60_000),
+    maxErrorRate: parseRate(values['max-error-rate'] ?? '1%', 'max-error-rate'),
+    reportDir: values.report,
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      env: { type: 'string' },
+      url: { type: 'string' },
+      namespace: { type: 'string' },
+      context: { type: 'string' },
+      'no-cluster': { type: 'boolean' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      rate: { type: 'string' },
+      'max-requests': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'expect-min-replicas': { type: 'string' },
+      'scale-in-timeout': { type: 'string' },
+      'poll-interval': { type: 'string' },
+      'max-error-rate': { type: 'string' },
+      report: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

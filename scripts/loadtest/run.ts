@@ -1,0 +1,296 @@
+import { ExitError } from '../lib/exit-error.js';
+import type { LoadtestOptions } from './args.js';
+import { triageBodies } from './bodies.js';
+import { type ClusterClient, describeKubectlError, getObject, probeCluster } from './cluster/client.js';
+import type { KubeContext } from './cluster/context.js';
+import { ingressTarget, readIngress } from './cluster/ingress.js';
+import { type Preflight, runPreflight } from './cluster/preflight.js';
+import { type ClusterSample, type Phase, sampleCluster } from './cluster/sample.js';
+import { formatDuration } from './duration.js';
+import { type LoadResult, runLoad } from './engine.js';
+import { KubectlError, type KubectlJson } from './kubectl.js';
+import { Progress, type ProgressStream } from './progress.js';
+import type { ClusterRecord, RunRecord } from './record.js';
+import { renderText } from './report/summary.js';
+import { writeJobSummary, writeReportDir } from './report/write.js';
+import { evaluate, type Verdict } from './verdict.js';
+
+/** The objects the workshop's manifests create (see base/). */
+export const NAMES = {
+  hpa: 'triage-backend-hpa',
+  deployment: 'triage-backend',
+  ingress: 'triage-ingress',
+  configMapPrefix: 'triage-config',
+} as const;
+
+export const API_PATH = '/api/triage';
+const BODY_POOL_SIZE = 256;
+
+export interface RunDeps {
+  kubectl: KubectlJson;
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  /** Ctrl+C: stop the load or the scale-in wait, then report what was seen. */
+  signal: AbortSignal;
+  /** Per kubectl call. */
+  kubectlTimeoutMs: number;
+  /** Set in GitHub Actions: the job summary file. */
+  githubStepSummary?: string;
+}
+
+export interface RunOutcome {
+  record: RunRecord;
+  verdict: Verdict;
+  reportFiles: string[];
+}
+
+/** Resolves after `ms`, or as soon as any signal aborts. */
+function sleep(ms: number, ...signals: AbortSignal[]): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const signal of signals) signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    for (const signal of signals) {
+      if (signal.aborted) return done();
+      signal.addEventListener('abort', done, { once: true });
+    }
+  });
+}
+
+/** `--url http://host` → `http://host/api/triage`; a URL already ending in /api/triage is kept. */
+export function endpointUrl(base: string): string {
+  const url = new URL(base);
+  if (!url.pathname.replace(/\/+$/, '').endsWith(API_PATH)) {
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}${API_PATH}`;
+  }
+  return url.toString();
+}
+
+async function connect(options: LoadtestOptions, cluster: ClusterClient): Promise<KubeContext | string> {
+  if (options.noCluster) return '--no-cluster was given';
+  try {
+    return await probeCluster(cluster);
+  } catch (error) {
+    const message = describeKubectlError(error);
+    if (error instanceof KubectlError && error.failure === 'not-found') {
+      throw new ExitError(
+        `namespace ${cluster.namespace} does not exist in the kubectl context${cluster.context ? ` ${cluster.context}` : ''} (${error.message}); pass --namespace, --context, or --no-cluster to run only the load`,
+      );
+    }
+    if (!options.url) {
+      throw new ExitError(
+        `--env ${options.env}: the cluster is needed to find the Ingress address, but ${message}`,
+      );
+    }
+    return `no usable kubectl context (${message})`;
+  }
+}
+
+async function resolveTarget(options: LoadtestOptions, cluster: ClusterClient): Promise<RunRecord['target']> {
+  if (options.url)
+    return { url: endpointUrl(options.url), source: 'url', ...(options.env ? { env: options.env } : {}) };
+  let json: unknown;
+  try {
+    json = await getObject(cluster, 'ingress', NAMES.ingress);
+  } catch (error) {
+    throw new ExitError(
+      `cannot read Ingress ${cluster.namespace}/${NAMES.ingress}: ${describeKubectlError(error)}`,
+    );
+  }
+  const target = ingressTarget(readIngress(json), API_PATH);
+  if (!target) {
+    throw new ExitError(
+      `Ingress ${cluster.namespace}/${NAMES.ingress} has no address yet (status.loadBalancer.ingress is empty): the ingress controller has not published one. Check \`kubectl get ingress -n ${cluster.namespace}\` in a minute, or pass --url.`,
+    );
+  }
+  return { ...target, source: 'ingress', ...(options.env ? { env: options.env } : {}) };
+}
+
+function describePreflight(preflight: Preflight): string[] {
+  const lines: string[] = [];
+  const hpa = preflight.hpa.state;
+  lines.push(
+    hpa
+      ? `  HPA ${hpa.name}: ${hpa.currentReplicas} replicas (desired ${hpa.desiredReplicas}, min ${hpa.minReplicas}, max ${hpa.maxReplicas}), CPU ${hpa.cpuUtilization === undefined ? '<unknown>' : `${hpa.cpuUtilization}%`}/${hpa.targetCpuUtilization ?? '?'}%`
+      : `  HPA ${preflight.hpa.name}: ${preflight.hpa.error}`,
+  );
+  const config = preflight.configMap;
+  lines.push(
+    config.state?.modelDeploymentName
+      ? `  ConfigMap ${config.name}: MODEL_DEPLOYMENT_NAME=${config.state.modelDeploymentName}`
+      : `  ConfigMap: ${config.error ?? `${config.name} has no MODEL_DEPLOYMENT_NAME`}`,
+  );
+  for (const secret of preflight.secrets) {
+    lines.push(
+      `  Secret ${secret.name}: ${secret.state ? `keys ${secret.state.keys.join(', ')}` : secret.error}`,
+    );
+  }
+  return lines;
+}
+
+export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Promise<RunOutcome> {
+  const progress = new Progress(deps.stderr);
+  const cluster: ClusterClient = {
+    kubectl: deps.kubectl,
+    namespace: options.namespace,
+    context: options.context,
+    timeoutMs: deps.kubectlTimeoutMs,
+  };
+  const connection = await connect(options, cluster);
+  const context = typeof connection === 'string' ? undefined : connection;
+  const target = await resolveTarget(options, cluster);
+
+  let preflight: Preflight | undefined;
+  let minReplicas: number | undefined;
+  const samples: { atMs: number; phase: Phase; sample: ClusterSample }[] = [];
+  const names: { hpa: string; deployment: string } = { hpa: NAMES.hpa, deployment: NAMES.deployment };
+  if (context) {
+    progress.note(`cluster: context ${context.name}, namespace ${options.namespace}`);
+    preflight = await runPreflight(cluster, NAMES);
+    names.deployment = preflight.hpa.state?.scaleTarget.name ?? NAMES.deployment;
+    minReplicas = options.expectMinReplicas ?? preflight.hpa.state?.minReplicas;
+    for (const line of describePreflight(preflight)) progress.note(line);
+    samples.push({
+      atMs: performance.now(),
+      phase: 'before',
+      sample: await sampleCluster(cluster, names, 0, 'before'),
+    });
+  } else {
+    progress.note(`scaling checks: NOT RUN (${connection})`);
+  }
+
+  const plan = {
+    url: target.url,
+    hostHeader: target.hostHeader,
+    durationMs: options.durationMs,
+    connections: options.connections,
+    rate: options.rate,
+    maxRequests: options.maxRequests,
+    requestTimeoutMs: options.requestTimeoutMs,
+    bodies: triageBodies(BODY_POOL_SIZE),
+  };
+  const shape = options.rate ? `${options.rate} req/s` : `${options.connections} connections`;
+  progress.note(
+    `▶ load: POST ${target.url} for ${formatDuration(options.durationMs)} at ${shape} (Ctrl+C stops and reports)`,
+  );
+
+  const loadStartMs = performance.now();
+  const loadEnded = new AbortController();
+  let latest = samples.at(-1)?.sample;
+  const poll = async (phase: Phase) => {
+    const atMs = performance.now();
+    const sample = await sampleCluster(cluster, names, (atMs - loadStartMs) / 1000, phase);
+    samples.push({ atMs, phase, sample });
+    latest = sample;
+    return sample;
+  };
+  const poller = (async () => {
+    if (!context) return;
+    const maxPolls = Math.ceil(options.durationMs / options.pollIntervalMs) + 2;
+    for (let index = 0; index < maxPolls; index++) {
+      await sleep(options.pollIntervalMs, loadEnded.signal, deps.signal);
+      if (loadEnded.signal.aborted || deps.signal.aborted) return;
+      await poll('load');
+    }
+  })();
+
+  let load: LoadResult;
+  try {
+    load = await runLoad(plan, {
+      signal: deps.signal,
+      onSecond: (second, totals) => progress.load(second, totals, options.durationMs, latest),
+    });
+  } finally {
+    loadEnded.abort();
+    await poller;
+  }
+  const loadEndMs = performance.now();
+  progress.note(
+    `■ load stopped after ${formatDuration(load.totals.elapsedMs)}${deps.signal.aborted ? ' (interrupted)' : ''}`,
+  );
+
+  let scaleIn: ClusterRecord['scaleIn'];
+  if (context && minReplicas !== undefined && !deps.signal.aborted) {
+    const timeoutMs = options.scaleInTimeoutMs;
+    const deadline = loadEndMs + timeoutMs;
+    const maxPolls = Math.ceil(timeoutMs / options.pollIntervalMs) + 2;
+    let reachedMinimum = false;
+    for (let index = 0; index < maxPolls; index++) {
+      const sample = await poll('after');
+      progress.scaleIn(performance.now() - loadEndMs, timeoutMs, minReplicas, sample);
+      const replicas = sample.currentReplicas ?? sample.replicas;
+      if (
+        !sample.error &&
+        replicas !== undefined &&
+        replicas <= minReplicas &&
+        (sample.desiredReplicas ?? 0) <= minReplicas
+      ) {
+        reachedMinimum = true;
+        break;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0 || deps.signal.aborted) break;
+      await sleep(Math.min(options.pollIntervalMs, left), deps.signal);
+    }
+    scaleIn = {
+      timeoutMs,
+      endedT: (performance.now() - loadStartMs) / 1000,
+      reachedMinimum,
+      interrupted: deps.signal.aborted && !reachedMinimum,
+    };
+    progress.note(reachedMinimum ? '■ back at the minimum' : '■ scale-in wait over');
+  }
+  progress.end();
+
+  const round = (t: number) => Math.round(t * 10) / 10;
+  const record: RunRecord = {
+    tool: 'triage-loadtest',
+    schemaVersion: 1,
+    startedAt: load.startedAt,
+    target,
+    plan: {
+      durationMs: options.durationMs,
+      connections: options.rate ? Math.min(options.connections, options.rate) : options.connections,
+      ...(options.rate ? { rate: options.rate } : {}),
+      maxRequests: options.maxRequests,
+      requestTimeoutMs: options.requestTimeoutMs,
+      pollIntervalMs: options.pollIntervalMs,
+      scaleInTimeoutMs: options.scaleInTimeoutMs,
+      maxErrorRate: options.maxErrorRate,
+    },
+    load,
+    interrupted: deps.signal.aborted,
+    cluster:
+      context && preflight
+        ? {
+            checked: true,
+            context,
+            namespace: options.namespace,
+            preflight,
+            ...(minReplicas !== undefined ? { minReplicas } : {}),
+            ...(options.expectMinReplicas !== undefined
+              ? { expectedMinReplicas: options.expectMinReplicas }
+              : {}),
+            samples: samples.map(({ atMs, sample }) => ({
+              ...sample,
+              t: round((atMs - loadStartMs) / 1000),
+            })),
+            loadEndT: round((loadEndMs - loadStartMs) / 1000),
+            ...(scaleIn ? { scaleIn: { ...scaleIn, endedT: round(scaleIn.endedT) } } : {}),
+          }
+        : { checked: false, reason: typeof connection === 'string' ? connection : 'cluster not checked' },
+  };
+  const verdict = evaluate(record);
+  deps.stdout.write(renderText(record, verdict));
+
+  const reportFiles = options.reportDir ? await writeReportDir(options.reportDir, record, verdict) : [];
+  if (reportFiles.length) deps.stdout.write(`Report: ${reportFiles.join(', ')}\n`);
+  if (deps.githubStepSummary) {
+    await writeJobSummary(record, verdict);
+    deps.stdout.write('Job summary written.\n');
+  }
+  return { record, verdict, reportFiles };
+}

@@ -1,0 +1,112 @@
+import type { JsonObject } from '../core/resource.js';
+import { definePolicy, type RawFinding } from './types.js';
+import { asIntOrString, asObject } from './util/json.js';
+import { containersOf, podTemplate, portResolves } from './util/workload.js';
+
+const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
+/** Jobs and CronJobs run to completion: no probes expected. */
+const LONG_RUNNING_KINDS = ['DaemonSet', 'Deployment', 'Pod', 'ReplicaSet', 'StatefulSet'];
+
+/** The port a probe connects to, and which field holds it. */
+function probePort(probe: JsonObject): { port: number | string; field: string } | undefined {
+  for (const field of ['httpGet', 'tcpSocket', 'grpc']) {
+    const port = asIntOrString(asObject(probe[field])?.port);
+    if (port !== undefined) return { port, field };
+  }
+  return undefined;
+}
+
+export const probesPolicy = definePolicy<{ requireReadiness: boolean; requireLiveness: boolean }>({
+  id: 'probes',
+  description:
+    'Long-running containers have readiness and liveness probes whose ports resolve to the container’s ports.',
+  remediation:
+    'Add readinessProbe and livenessProbe (httpGet on the health endpoint, e.g. /api/health) on a port the container ' +
+    'declares, by name or number.',
+  defaultSeverity: 'error',
+  kinds: LONG_RUNNING_KINDS,
+  options: {
+    requireReadiness: {
+      description: 'Whether a readinessProbe is required.',
+      schema: { type: 'boolean' },
+      default: true,
+    },
+    requireLiveness: {
+      description: 'Whether a livenessProbe is required.',
+      schema: { type: 'boolean' },
+      default: true,
+    },
+  },
+  messages: {
+    readinessMissing:
+      'container {{container}} has no readinessProbe, so it receives traffic before it can serve.',
+    livenessMissing: 'container {{container}} has no livenessProbe, so a hung process is never restarted.',
+    portUnresolved:
+      'the {{probe}} of container {{container}} targets port {{port}}, which the container does not declare.',
+  },
+  docs: {
+    rationale:
+      'Without a readiness probe a pod takes traffic as soon as it starts, and a rollout with `maxUnavailable: 0` ' +
+      'proceeds before the new pods serve. Without a liveness probe a deadlocked worker keeps its place behind the ' +
+      'Service. A probe on a port name the container does not declare never succeeds: the pod is never ready.',
+    failing: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: triage-backend, namespace: triage}
+spec:
+  selector: {matchLabels: {app: triage-backend}}
+  template:
+    metadata: {labels: {app: triage-backend}}
+    spec:
+      containers:
+        - name: backend
+          image: triageacr.azurecr.io/triage-backend:1.4.0
+          ports: [{name: http, containerPort: 8000}]
+          readinessProbe: {httpGet: {path: /api/health, port: web}}`,
+    passing: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: triage-backend, namespace: triage}
+spec:
+  selector: {matchLabels: {app: triage-backend}}
+  template:
+    metadata: {labels: {app: triage-backend}}
+    spec:
+      containers:
+        - name: backend
+          image: triageacr.azurecr.io/triage-backend:1.4.0
+          ports: [{name: http, containerPort: 8000}]
+          readinessProbe: {httpGet: {path: /api/health, port: http}}
+          livenessProbe: {httpGet: {path: /api/health, port: http}}`,
+  },
+  check(resource, ctx) {
+    const pod = podTemplate(resource);
+    if (!pod) return [];
+    const findings: RawFinding[] = [];
+    for (const { container, name, path } of containersOf(pod, ['containers'])) {
+      if (ctx.options.requireReadiness && !asObject(container.readinessProbe)) {
+        findings.push({
+          messageId: 'readinessMissing',
+          data: { container: name },
+          path: [...path, 'readinessProbe'],
+        });
+      }
+      if (ctx.options.requireLiveness && !asObject(container.livenessProbe)) {
+        findings.push({
+          messageId: 'livenessMissing',
+          data: { container: name },
+          path: [...path, 'livenessProbe'],
+        });
+      }
+      for (const probe of PROBES) {
+        const spec = asObject(container[probe]);
+        const target = spec ? probePort(spec) : undefined;
+        if (!target || portResolves(container, target.port)) continue;
+        findings.push({
+          messageId: 'portUnresolved',
+          data: { probe, container: name, port: String(target.port) },
+          path: [...path, probe, target.field, 'port'],
+        });
+      }
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,207 @@
+import { SUPPRESSION_ANNOTATION_PREFIX } from '../config/suppressions.js';
+import type { FieldPath, Resource } from '../core/resource.js';
+import { definePolicy, type RawFinding } from './types.js';
+import {
+  azureCredentialPattern,
+  embeddedAssignments,
+  entropyCandidates,
+  isHighEntropy,
+  secretlintPatterns,
+} from './util/credentials.js';
+import { asArray, asObject, asString, asStringMap } from './util/json.js';
+import { compilePatterns, isPlaceholder } from './util/secrets.js';
+import { containersOf, podTemplate } from './util/workload.js';
+
+type SecretInConfigOptions = {
+  credentialKeyPatterns: string[];
+  ignoreKeyPatterns: string[];
+  entropyThreshold: number;
+  entropyMinLength: number;
+  extraPlaceholders: string[];
+  ignoreAnnotations: string[];
+};
+
+/** One literal value the rendered object carries where no credential belongs. */
+interface ConfigValue {
+  /** What a person reads: `ConfigMap key LOG_LEVEL`, `env X of container backend`, `annotation k`. */
+  where: string;
+  name: string;
+  value: string;
+  path: FieldPath;
+}
+
+function configValues(resource: Resource, ignoreAnnotations: readonly string[]): ConfigValue[] {
+  const out: ConfigValue[] = [];
+  const annotations = (metadataPath: FieldPath, map: Record<string, string>) => {
+    for (const [name, value] of Object.entries(map)) {
+      if (name.startsWith(SUPPRESSION_ANNOTATION_PREFIX) || ignoreAnnotations.includes(name)) continue;
+      out.push({ where: `annotation ${name}`, name, value, path: [...metadataPath, 'annotations', name] });
+    }
+  };
+  annotations(['metadata'], asStringMap(asObject(resource.body.metadata)?.annotations));
+  if (resource.kind === 'ConfigMap') {
+    for (const [name, value] of Object.entries(asStringMap(resource.body.data))) {
+      out.push({ where: `ConfigMap key ${name}`, name, value, path: ['data', name] });
+    }
+  }
+  const pod = podTemplate(resource);
+  if (pod) {
+    if (pod.metadataPath.length > 0) annotations(pod.metadataPath, pod.annotations);
+    for (const { container, name: containerName, path } of containersOf(pod)) {
+      asArray(container.env).forEach((each, index) => {
+        const env = asObject(each);
+        const name = asString(env?.name);
+        const value = asString(env?.value);
+        if (name && value !== undefined) {
+          out.push({
+            where: `env ${name} of container ${containerName}`,
+            name,
+            value,
+            path: [...path, 'env', index, 'value'],
+          });
+        }
+      });
+    }
+  }
+  return out;
+}
+
+const NUMBER_OR_FLAG = /^(-?\d+(\.\d+)?[a-z]{0,3}|true|false|yes|no|on|off)$/i;
+
+export const secretInConfigPolicy = definePolicy<SecretInConfigOptions>({
+  id: 'secret-in-config',
+  description: 'ConfigMaps, container env values and annotations carry no credentials.',
+  remediation:
+    'Move the value to Azure Key Vault (prod) or to the pipeline-filled Secret, and read it through secretKeyRef/envFrom ' +
+    'secretRef; rotate the credential, since it is in the git history.',
+  defaultSeverity: 'error',
+  kinds: ['*'],
+  options: {
+    credentialKeyPatterns: {
+      description: 'Regular expressions (case-insensitive) for key names that mean a credential.',
+      schema: { type: 'array', items: { type: 'string', format: 'regex' } },
+      default: [
+        '(^|[_./-])key$',
+        'api[_.-]?key',
+        'access[_.-]?key',
+        'account[_.-]?key',
+        'private[_.-]?key',
+        'passw(or)?d',
+        '(^|[_./-])pwd($|[_./-])',
+        '(^|[_./-])token($|[_./-])',
+        '(^|[_./-])secret($|[_./-])',
+        'client[_.-]?secret',
+        'connection[_.-]?string',
+        'conn[_.-]?str',
+        '(^|[_./-])credentials?($|[_./-])',
+        '(^|[_./-])sas($|[_./-])',
+      ],
+    },
+    ignoreKeyPatterns: {
+      description:
+        'Regular expressions (case-insensitive) for key names that hold no credential even when they look like one.',
+      schema: { type: 'array', items: { type: 'string', format: 'regex' } },
+      default: [
+        '[_./-](names?|paths?|files?|dirs?|ids?|urls?|uris?|endpoints?|hosts?|ttl|expiry|limit|max|min|size|count|enabled|type|version|header|prefix|mount)$',
+      ],
+    },
+    entropyThreshold: {
+      description: 'Shannon entropy (bits per character) from which a long token counts as a random secret.',
+      schema: { type: 'number', minimum: 0, maximum: 8 },
+      default: 4,
+    },
+    entropyMinLength: {
+      description: 'Shortest token the entropy check considers.',
+      schema: { type: 'integer', minimum: 8 },
+      default: 20,
+    },
+    extraPlaceholders: {
+      description: 'Regular expressions (case-insensitive) for further values that count as placeholders.',
+      schema: { type: 'array', items: { type: 'string', format: 'regex' } },
+      default: [],
+    },
+    ignoreAnnotations: {
+      description: 'Annotation keys never checked (e.g. tool-managed checksums).',
+      schema: { type: 'array', items: { type: 'string' } },
+      default: ['kubectl.kubernetes.io/last-applied-configuration'],
+    },
+  },
+  messages: {
+    credentialName: '{{where}} is named like a credential and holds a literal value.',
+    embeddedCredential: '{{where}} sets {{name}}, which is named like a credential, to a literal value.',
+    knownPattern: '{{where}} holds what secretlint recognises as a credential ({{pattern}}).',
+    azureCredential: '{{where}} holds an {{pattern}}.',
+    highEntropy:
+      '{{where}} holds a high-entropy token ({{entropy}} bits per character) that looks like a secret.',
+  },
+  warningOnly: ['highEntropy'],
+  docs: {
+    rationale:
+      'ConfigMaps, env values and annotations are readable by anyone who can `get` the object, are printed by ' +
+      '`kubectl describe`, and end up in logs and support bundles. Credentials there also bypass Key Vault ' +
+      'rotation. The rule looks at key names that mean a credential, at the credential patterns of secretlint’s ' +
+      'recommended preset, at Azure’s own shapes (storage/Cosmos `AccountKey=`, Service Bus/Event Hubs ' +
+      '`SharedAccessKey=`, SAS tokens, 32-hex Azure OpenAI keys) and at high-entropy tokens, leaving out GUIDs ' +
+      '(client and tenant ids are identifiers), digests, paths and placeholders; a high-entropy token alone is a ' +
+      'warning, since the heuristic can be wrong. Values generated by ' +
+      '`configMapGenerator` are covered, since they are rendered ConfigMaps. Findings never quote the value.',
+    failing: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: triage-config, namespace: triage}
+data:
+  MODEL_DEPLOYMENT_NAME: gpt-4.1-mini
+  STORAGE_CONNECTION: DefaultEndpointsProtocol=https;AccountName=triage;AccountKey=bm90LWEtcmVhbC1rZXk=;EndpointSuffix=core.windows.net`,
+    passing: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: triage-config, namespace: triage}
+data:
+  MODEL_DEPLOYMENT_NAME: gpt-4.1-mini
+  AZURE_CLIENT_ID: 6a1f3c2e-8b4d-4e7a-9c5f-2d8e1b0a7f34
+  STORAGE_ACCOUNT_NAME: triage`,
+  },
+  async check(resource, ctx) {
+    const options = ctx.options;
+    const credentialKeys = compilePatterns(options.credentialKeyPatterns);
+    const ignoredKeys = compilePatterns(options.ignoreKeyPatterns);
+    const extra = compilePatterns(options.extraPlaceholders);
+    const entropy = { threshold: options.entropyThreshold, minLength: options.entropyMinLength };
+    const namedLikeCredential = (name: string) =>
+      credentialKeys.some((pattern) => pattern.test(name)) &&
+      !ignoredKeys.some((pattern) => pattern.test(name));
+    const literal = (value: string) => !isPlaceholder(value, extra) && !NUMBER_OR_FLAG.test(value.trim());
+
+    const findings: RawFinding[] = [];
+    for (const { where, name, value, path } of configValues(resource, options.ignoreAnnotations)) {
+      if (isPlaceholder(value, extra)) continue;
+      const azure = azureCredentialPattern(value, extra);
+      if (azure) {
+        findings.push({ messageId: 'azureCredential', data: { where, pattern: azure }, path });
+        continue;
+      }
+      const known = value.length >= 8 ? await secretlintPatterns(value) : [];
+      if (known.length > 0) {
+        findings.push({ messageId: 'knownPattern', data: { where, pattern: known.join(', ') }, path });
+        continue;
+      }
+      const multiline = value.includes('\n');
+      if (!multiline && namedLikeCredential(name) && literal(value)) {
+        findings.push({ messageId: 'credentialName', data: { where }, path });
+        continue;
+      }
+      const embedded = multiline
+        ? embeddedAssignments(value).find((each) => namedLikeCredential(each.name) && literal(each.value))
+        : undefined;
+      if (embedded) {
+        findings.push({ messageId: 'embeddedCredential', data: { where, name: embedded.name }, path });
+        continue;
+      }
+      const random = entropyCandidates(value)
+        .map((token) => isHighEntropy(token, entropy))
+        .find((each) => each !== undefined);
+      if (random !== undefined) {
+        findings.push({ messageId: 'highEntropy', data: { where, entropy: random.toFixed(1) }, path });
+      }
+    }
+    return findings;
+  },
+});

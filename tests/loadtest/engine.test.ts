@@ -1,0 +1,176 @@
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { triageBodies } from '../../scripts/loadtest/bodies.js';
+import { type SpawnedDevServer, spawnDevServer } from '../../scripts/loadtest/dev-server.js';
+import { type LoadPlan, runLoad } from '../../scripts/loadtest/engine.js';
+
+// The servers run in their own processes: the load generator must not share their event loop.
+let steady: SpawnedDevServer;
+let failing: SpawnedDevServer;
+let resetting: SpawnedDevServer;
+
+beforeAll(async () => {
+  [steady, failing, resetting] = await Promise.all([
+    spawnDevServer({ burnMs: 2 }),
+    spawnDevServer({ burnMs: 1, failEvery: 4 }),
+    spawnDevServer({ burnMs: 1, resetEvery: 5 }),
+  ]);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all([steady?.close(), failing?.close(), resetting?.close()]);
+});
+
+const plan = (url: string, overrides: Partial<LoadPlan> = {}): LoadPlan => ({
+  url: `${url}/api/triage`,
+  durationMs: 2000,
+  connections: 8,
+  maxRequests: 1_000_000,
+  requestTimeoutMs: 5000,
+  bodies: triageBodies(64),
+  ...overrides,
+});
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('load engine against a CPU-burning server', () => {
+  it('reports plausible throughput and latency, second by second', async () => {
+    const seen: number[] = [];
+    const started = performance.now();
+    const result = await runLoad(plan(steady.url), { onSecond: (second) => seen.push(second.t) });
+    const wall = performance.now() - started;
+    const { totals } = result;
+
+    // 2 ms of CPU per request on one core: at most ~500 req/s, and surely more than 50.
+    expect(totals.requestsPerSecond).toBeGreaterThan(50);
+    expect(totals.requestsPerSecond).toBeLessThan(520);
+    expect(totals.statusCodes).toEqual({ 200: totals.responses });
+    expect(totals.errorRate).toBe(0);
+    // Latency: never below the CPU burnt, percentiles ordered.
+    expect(totals.latency.p50).toBeGreaterThanOrEqual(2);
+    expect(totals.latency.p50).toBeLessThanOrEqual(totals.latency.p95);
+    expect(totals.latency.p95).toBeLessThanOrEqual(totals.latency.p99);
+    expect(totals.latency.p99).toBeLessThanOrEqual(totals.latency.max);
+    // Little's law for a closed loop: throughput × mean latency ≈ connections.
+    const inFlight = totals.requestsPerSecond * (totals.latency.mean / 1000);
+    expect(inFlight).toBeGreaterThan(8 * 0.7);
+    expect(inFlight).toBeLessThan(8 * 1.15);
+    // The per-second timeline adds up to the totals and covers the run.
+    expect(result.seconds.reduce((sum, second) => sum + second.responses, 0)).toBe(totals.responses);
+    expect(result.seconds.map((second) => second.t)).toEqual([0, 1]);
+    expect(seen).toEqual([0, 1]);
+    expect(result.seconds.reduce((sum, second) => sum + second.seconds, 0)).toBeCloseTo(
+      totals.elapsedMs / 1000,
+      1,
+    );
+    // Duration bounds.
+    expect(result.stopReason).toBe('duration');
+    expect(totals.elapsedMs).toBeGreaterThanOrEqual(1990);
+    expect(wall).toBeLessThan(3500);
+  }, 15_000);
+
+  it('counts non-2xx responses as errors', async () => {
+    const { totals } = await runLoad(plan(failing.url, { durationMs: 1500 }));
+    expect(totals.statusCodes['503']).toBeGreaterThan(0);
+    expect(totals.non2xx).toBe(totals.statusCodes['503']);
+    expect(totals.errorRate).toBeGreaterThan(0.2);
+    expect(totals.errorRate).toBeLessThan(0.3);
+  }, 15_000);
+
+  it('counts connection resets as errors', async () => {
+    const { totals } = await runLoad(plan(resetting.url, { durationMs: 1500 }));
+    expect(totals.errors).toBeGreaterThan(0);
+    expect(totals.errorCodes.ECONNRESET).toBeGreaterThan(0);
+    expect(totals.errorRate).toBeGreaterThan(0.05);
+  }, 15_000);
+
+  it('counts refused connections as errors, with no responses', async () => {
+    const port = await closedPort();
+    const { totals } = await runLoad(plan(`http://127.0.0.1:${port}`, { durationMs: 1000, connections: 2 }));
+    expect(totals.responses).toBe(0);
+    expect(totals.errors).toBeGreaterThan(0);
+    expect(totals.errorCodes.ECONNREFUSED).toBe(totals.errors);
+    expect(totals.errorRate).toBe(1);
+  }, 15_000);
+
+  it('stops at the request cap long before the duration', async () => {
+    const started = performance.now();
+    const result = await runLoad(plan(steady.url, { durationMs: 20_000, maxRequests: 60, connections: 4 }));
+    expect(result.stopReason).toBe('max-requests');
+    expect(result.totals.responses).toBeLessThanOrEqual(60);
+    expect(result.totals.responses).toBeGreaterThanOrEqual(56);
+    expect(performance.now() - started).toBeLessThan(5000);
+  }, 15_000);
+
+  it('holds a target rate', async () => {
+    const result = await runLoad(plan(steady.url, { durationMs: 3000, rate: 40, connections: 100 }));
+    expect(result.totals.requestsPerSecond).toBeGreaterThan(40 * 0.75);
+    expect(result.totals.requestsPerSecond).toBeLessThan(40 * 1.35);
+  }, 15_000);
+
+  it('stops at once when aborted, keeping what it measured', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 700);
+    const started = performance.now();
+    const result = await runLoad(plan(steady.url, { durationMs: 30_000 }), { signal: controller.signal });
+    expect(result.stopReason).toBe('interrupted');
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(result.totals.responses).toBeGreaterThan(0);
+    expect(result.seconds.reduce((sum, second) => sum + second.responses, 0)).toBe(result.totals.responses);
+  }, 15_000);
+
+  it('sends POST /api/triage with varied JSON bodies and the Host header asked for', async () => {
+    const seen: { method?: string; url?: string; host?: string; type?: string; body: unknown }[] = [];
+    const server = createHttpServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      req.on('end', () => {
+        seen.push({
+          method: req.method,
+          url: req.url,
+          host: req.headers.host,
+          type: req.headers['content-type'],
+          body: JSON.parse(text),
+        });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      await runLoad(
+        plan(`http://127.0.0.1:${port}`, {
+          durationMs: 400,
+          connections: 1,
+          maxRequests: 20,
+          hostHeader: 'triage.contoso.example',
+        }),
+      );
+    } finally {
+      server.close();
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(10);
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/api/triage',
+      host: 'triage.contoso.example',
+      type: 'application/json',
+    });
+    expect(seen[0]?.body).toEqual({
+      name: expect.any(String),
+      age: expect.any(Number),
+      symptoms: expect.any(String),
+    });
+    expect(new Set(seen.map((request) => JSON.stringify(request.body))).size).toBe(seen.length);
+  }, 15_000);
+});

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoadtestOptions } from '../../scripts/loadtest/args.js';
+import { type SpawnedDevServer, spawnDevServer } from '../../scripts/loadtest/dev-server.js';
+import { runLoadtest } from '../../scripts/loadtest/run.js';
+import { fixture, kubectlFrom } from './helpers.js';
+
+let server: SpawnedDevServer;
+beforeAll(async () => {
+  server = await spawnDevServer({ burnMs: 1 });
+}, 30_000);
+afterAll(async () => {
+  await server?.close();
+});
+
+const options = (overrides: Partial<LoadtestOptions>): LoadtestOptions => ({
+  url: server.url,
+  namespace: 'triage',
+  noCluster: false,
+  durationMs: 1500,
+  connections: 2,
+  maxRequests: 1_000_000,
+  requestTimeoutMs: 5000,
+  scaleInTimeoutMs: 60_000,
+  pollIntervalMs: 1000,
+  maxErrorRate: 0.01,
+  ...overrides,
+});
+
+/** A cluster whose HPA scales out as soon as the load starts and never comes back. */
+function stuckCluster() {
+  let polls = 0;
+  const scaled = {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [fixture('hpa-dev-scaling-out.json'), fixture('deployment-dev-scaling-out.json')],
+  };
+  const atMinimum = {
+    ...scaled,
+    items: [fixture('hpa-dev-at-minimum.json'), fixture('deployment-dev-at-minimum.json')],
+  };
+  const kubectl = kubectlFrom({
+    'config view --minify': 'config-view-minify.json',
+    'get namespace triage': 'namespace-triage.json',
+    'get horizontalpodautoscaler triage-backend-hpa': 'hpa-dev-at-minimum.json',
+    'get deployment triage-backend': 'deployment-dev-at-minimum.json',
+    'get configmap triage-config-69cf58mtf2': 'configmap-dev.json',
+    'get secret triage-secrets-c2bgt5f67k': 'secret-dev.json',
+  });
+  const combined = 'get horizontalpodautoscaler/triage-backend-hpa deployment/triage-backend';
+  const fn = async (args: readonly string[], call: Parameters<typeof kubectl>[1]) => {
+    if (args.join(' ') === combined) return polls++ === 0 ? atMinimum : scaled;
+    return kubectl(args, call);
+  };
+  return fn;
+}
+
+function capture() {
+  const stream = {
+    text: '',
+    isTTY: false,
+    write(chunk: string) {
+      stream.text += chunk;
+      return true;
+    },
+  };
+  return stream;
+}
+
+describe('run: the scale-in wait', () => {
+  it('gives up at the scale-in timeout and fails the scale-in check', async () => {
+    const stdout = capture();
+    const started = Date.now();
+    const { verdict, record } = await runLoadtest(options({ scaleInTimeoutMs: 2000 }), {
+      kubectl: stuckCluster(),
+      stdout,
+      stderr: capture(),
+      signal: new AbortController().signal,
+      kubectlTimeoutMs: 1000,
+    });
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(verdict.pass).toBe(false);
+    expect(verdict.checks.find((check) => check.id === 'scale-out')?.status).toBe('pass');
+    expect(verdict.checks.find((check) => check.id === 'scale-in')?.evidence).toBe(
+      'still 4 replicas (desired 8) when the 2s scale-in timeout passed (minimum 2)',
+    );
+    if (!record.cluster.checked) throw new Error('cluster not checked');
+    expect(record.cluster.scaleIn).toMatchObject({ reachedMinimum: false, interrupted: false });
+    expect(record.cluster.samples.filter((sample) => sample.phase === 'after').length).toBeGreaterThanOrEqual(
+      2,
+    );
+  }, 20_000);
+
+  it('stops waiting on Ctrl+C and reports what it saw', async () => {
+    const stderr = capture();
+    const interrupt = new AbortController();
+    const watcher = setInterval(() => {
+      if (stderr.text.includes('scale-in')) interrupt.abort();
+    }, 50);
+    const started = Date.now();
+    const { verdict, record } = await runLoadtest(options({}), {
+      kubectl: stuckCluster(),
+      stdout: capture(),
+      stderr,
+      signal: interrupt.signal,
+      kubectlTimeoutMs: 1000,
+    }).finally(() => clearInterval(watcher));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(record.interrupted).toBe(true);
+    expect(verdict.checks.find((check) => check.id === 'completed')?.evidence).toMatch(
+      /^the load ran in full \([\d.]+s\), then the wait for scale-in was interrupted/,
+    );
+    expect(verdict.checks.find((check) => check.id === 'scale-in')?.evidence).toMatch(/interrupted/);
+  }, 20_000);
+});

@@ -1,0 +1,85 @@
+import { noPlaintextSecretPolicy } from '../../../scripts/policies/no-plaintext-secret.js';
+import { kustomization, type PolicyCases } from '../harness.js';
+
+/** Looks like an Azure OpenAI key; made up for this test. */
+const FAKE_KEY = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+
+const generator = (literal: string) =>
+  kustomization({
+    extra: `secretGenerator:\n  - name: triage-secrets\n    behavior: replace\n    literals:\n      - ${literal}`,
+  });
+
+export const cases: PolicyCases = {
+  policy: noPlaintextSecretPolicy,
+  valid: [
+    { name: 'dev commits a placeholder' },
+    { name: 'prod renders no Secret (Key Vault)', env: 'prod' },
+    {
+      name: `empty, changeme and \${VAR} placeholders`,
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({
+          extra: `secretGenerator:\n  - name: triage-secrets\n    behavior: replace\n    literals:\n      - A=\n      - B=changeme\n      - C=\${OPENAI_KEY}\n      - D=<set-by-pipeline>`,
+        }),
+      },
+    },
+    {
+      name: 'a placeholder added by config',
+      options: { extraPlaceholders: ['^fill-me-in$'] },
+      files: { 'overlays/dev/kustomization.yaml': generator('AZURE_OPENAI_API_KEY=fill-me-in') },
+    },
+  ],
+  invalid: [
+    {
+      name: 'prod still renders the generated Secret (component without the delete patch)',
+      located: ['secretRendered base/kustomization.yaml:17'],
+      env: 'prod',
+      files: {
+        'components/keyvault-csi/kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - secretproviderclass.yaml\npatches:\n  - path: deployment-csi-volume.yaml\n',
+      },
+      errors: [
+        {
+          messageId: 'secretRendered',
+          object: /^Secret\/triage-secrets-[a-z0-9]{10}$/,
+          path: 'metadata.name',
+          data: { env: 'prod' },
+        },
+      ],
+    },
+    {
+      name: 'dev commits a real-looking key through the generator (hash suffix)',
+      located: ['realValue overlays/dev/kustomization.yaml:9'],
+      files: { 'overlays/dev/kustomization.yaml': generator(`AZURE_OPENAI_API_KEY=${FAKE_KEY}`) },
+      secrets: [FAKE_KEY],
+      errors: [
+        {
+          messageId: 'realValue',
+          object: /^Secret\/triage-secrets-[a-z0-9]{10}$/,
+          path: 'data.AZURE_OPENAI_API_KEY',
+          data: { key: 'AZURE_OPENAI_API_KEY', field: 'data' },
+        },
+      ],
+    },
+    {
+      name: 'a plain Secret with stringData in a prefixed overlay',
+      located: ['realValue overlays/dev/db.yaml:7'],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({
+          namePrefix: 'stg-',
+          resources: ['../../base', 'db.yaml'],
+        }),
+        'overlays/dev/db.yaml':
+          'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\nstringData:\n  password: correct-horse-battery-staple\n  user: ""\n',
+      },
+      secrets: ['correct-horse-battery-staple'],
+      errors: [
+        {
+          messageId: 'realValue',
+          object: 'Secret/stg-db',
+          path: 'stringData.password',
+          data: { key: 'password' },
+        },
+      ],
+    },
+  ],
+};
