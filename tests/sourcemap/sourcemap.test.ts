@@ -216,3 +216,51 @@ describe('source map: a rendered field points at the file and line a person edit
     expect(prod.at('ConfigMap', [])).toBe('base/kustomization.yaml:5:5');
   });
 });
+
+describe('source map: the deprecated patch fields real repositories still use', () => {
+  let tree: ReturnType<typeof writeTree>;
+  let legacy: LocatedOverlay;
+  beforeAll(async () => {
+    tree = writeTree({
+      'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+      'base/deployment.yaml': DEPLOYMENT,
+      'overlays/legacy/kustomization.yaml': `resources:
+  - ../../base
+patchesStrategicMerge:
+  - pull-policy.yaml
+patchesJson6902:
+  - target:
+      group: apps
+      version: v1
+      kind: Deployment
+      name: api
+    path: replicas.yaml
+`,
+      'overlays/legacy/pull-policy.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          imagePullPolicy: Always
+`,
+      'overlays/legacy/replicas.yaml': '- op: replace\n  path: /spec/replicas\n  value: 4\n',
+    });
+    legacy = await renderAndLocate(tree.root, 'overlays/legacy');
+  });
+  afterAll(() => tree.dispose());
+
+  it('patchesStrategicMerge and patchesJson6902 point into their patch files', () => {
+    // A strategic merge puts the patched container first: the rendered order is [app, sidecar].
+    expect(legacy.resources[0]?.body).toMatchObject({
+      spec: { template: { spec: { containers: [{ name: 'app' }, { name: 'sidecar' }] } } },
+    });
+    expect(legacy.at('Deployment', ['spec', 'template', 'spec', 'containers', 0, 'imagePullPolicy'])).toBe(
+      'overlays/legacy/pull-policy.yaml:10:11',
+    );
+    expect(legacy.at('Deployment', ['spec', 'replicas'])).toBe('overlays/legacy/replicas.yaml:3:10');
+  });
+});
