@@ -17,6 +17,20 @@ export interface Resource {
   index: number;
 }
 
+/** A Resource from a parsed object: kind, name and namespace lifted out of its body. */
+export function toResource(body: JsonObject, index: number): Resource {
+  const metadata =
+    body.metadata && typeof body.metadata === 'object' && !Array.isArray(body.metadata) ? body.metadata : {};
+  return {
+    apiVersion: String(body.apiVersion ?? ''),
+    kind: String(body.kind ?? ''),
+    name: String(metadata.name ?? ''),
+    namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
+    body,
+    index,
+  };
+}
+
 /** Reads a value at `path`, or undefined when any step is missing. */
 export function getPath(body: JsonValue | undefined, path: FieldPath): JsonValue | undefined {
   let node: JsonValue | undefined = body;

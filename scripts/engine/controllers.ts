@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, normalize } from 'node:path';
-import type { Resource } from '../core/resource.js';
+import { type Resource, toResource } from '../core/resource.js';
 import { documentToJson } from '../render/parse.js';
 import type { SourceFiles } from '../sourcemap/files.js';
 
@@ -24,17 +24,8 @@ export function loadControllers(root: string, files: SourceFiles): Resource[] {
     for (const document of file.documents) {
       const value = documentToJson(document, file.shown, file.lineCounter);
       if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
-      const metadata = (value.metadata ?? {}) as Record<string, unknown>;
-      const kind = String(value.kind ?? '');
-      if (kind !== 'Application' && kind !== 'Kustomization') continue;
-      out.push({
-        apiVersion: String(value.apiVersion ?? ''),
-        kind,
-        name: String(metadata.name ?? ''),
-        namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
-        body: value,
-        index: out.length,
-      });
+      if (value.kind !== 'Application' && value.kind !== 'Kustomization') continue;
+      out.push(toResource(value, out.length));
     }
   }
   return out;

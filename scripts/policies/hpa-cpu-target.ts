@@ -1,5 +1,6 @@
 import type { FieldPath, JsonObject } from '../core/resource.js';
 import { definePolicy, type RawFinding } from './types.js';
+import { resourceMetricSources } from './util/hpa.js';
 import { asArray, asNumber, asObject, asString } from './util/json.js';
 
 /** Where an HPA states its average CPU utilization target(s). */
@@ -8,13 +9,7 @@ function cpuTargets(spec: JsonObject, apiVersion: string): { value: number; path
     const value = asNumber(spec.targetCPUUtilizationPercentage);
     return value === undefined ? [] : [{ value, path: ['spec', 'targetCPUUtilizationPercentage'] }];
   }
-  return asArray(spec.metrics).flatMap((value, index) => {
-    const metric = asObject(value);
-    const type = asString(metric?.type);
-    const field =
-      type === 'Resource' ? 'resource' : type === 'ContainerResource' ? 'containerResource' : undefined;
-    if (!field) return [];
-    const source = asObject(metric?.[field]);
+  return resourceMetricSources(asArray(spec.metrics)).flatMap(({ index, field, source }) => {
     const target = asObject(source?.target);
     const utilization = asNumber(target?.averageUtilization);
     if (

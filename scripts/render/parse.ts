@@ -1,5 +1,5 @@
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
-import type { JsonObject, JsonValue, Resource } from '../core/resource.js';
+import { type JsonObject, type JsonValue, type Resource, toResource } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
 
 /** Limits that keep a hostile file from hanging the parser or exhausting memory. */
@@ -92,17 +92,8 @@ export function parseRenderedStream(text: string, label: string): RenderedOverla
       });
     }
     texts.push(text.slice(document.range[0], document.range[2]));
-    const origin = takeOrigin(value);
-    const metadata = (value.metadata ?? {}) as JsonObject;
-    resources.push({
-      apiVersion: String(value.apiVersion ?? ''),
-      kind: String(value.kind ?? ''),
-      name: String(metadata.name ?? ''),
-      namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
-      body: value,
-      index: resources.length,
-    });
-    origins.push(origin);
+    origins.push(takeOrigin(value));
+    resources.push(toResource(value, resources.length));
   }
   return { resources, origins, texts };
 }

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject, Resource } from '../../scripts/core/resource.js';
+import { type JsonObject, type Resource, toResource } from '../../scripts/core/resource.js';
 import { parseDiffArgs } from '../../scripts/diff/args.js';
 import { compareOverlay, generatorStem } from '../../scripts/diff/compare.js';
 import { LAST_APPLIED_ANNOTATION, REDACTED, redactPair } from '../../scripts/diff/redact.js';
 
 function resource(body: JsonObject): Resource {
-  const metadata = body.metadata as JsonObject;
-  return {
-    apiVersion: String(body.apiVersion),
-    kind: String(body.kind),
-    name: String(metadata.name),
-    namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
-    body,
-    index: 0,
-  };
+  return toResource(body, 0);
 }
 
 const secret = (name: string, data: Record<string, string>, field = 'data'): JsonObject => ({

@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CONFIG_SCHEMA_PATH, configSchemaText } from '../../scripts/config/schema.js';
-import type { JsonObject, Resource } from '../../scripts/core/resource.js';
+import { type JsonObject, type Resource, toResource } from '../../scripts/core/resource.js';
 import { RULES_DOC_PATH, rulesMarkdown } from '../../scripts/docs/generate-rules.js';
 import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 import { policies } from '../../scripts/policies/index.js';
@@ -24,17 +24,7 @@ function exampleResources(text: string): Resource[] {
   return parseAllDocuments(text)
     .map((document) => document.toJS() as JsonObject | null)
     .filter((body): body is JsonObject => body !== null)
-    .map((body, index) => {
-      const metadata = (body.metadata ?? {}) as JsonObject;
-      return {
-        apiVersion: String(body.apiVersion),
-        kind: String(body.kind),
-        name: String(metadata.name),
-        namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
-        body,
-        index,
-      };
-    });
+    .map((body, index) => toResource(body, index));
 }
 
 describe('the policy index', () => {

@@ -6,7 +6,8 @@ import { parseAllDocuments } from 'yaml';
 import { ruleSettings } from '../../scripts/config/settings.js';
 import { defaultConfig, type ValidateConfig } from '../../scripts/config/types.js';
 import type { Finding } from '../../scripts/core/finding.js';
-import { formatPath, type JsonObject, type Resource } from '../../scripts/core/resource.js';
+import { formatPath, type JsonObject, type Resource, toResource } from '../../scripts/core/resource.js';
+import { formatMessage } from '../../scripts/engine/messages.js';
 import { validateOverlays } from '../../scripts/engine/run.js';
 import { createPolicyContext, withOptions } from '../../scripts/policies/context.js';
 import { appliesTo } from '../../scripts/policies/index.js';
@@ -91,26 +92,11 @@ export async function renderResources(root: string, overlay: string): Promise<Re
 
 export function parseControllers(text: string | undefined): Resource[] {
   if (!text) return [];
-  return parseAllDocuments(text).map((document, index) => {
-    const body = document.toJS() as JsonObject;
-    const metadata = (body.metadata ?? {}) as JsonObject;
-    return {
-      apiVersion: String(body.apiVersion),
-      kind: String(body.kind),
-      name: String(metadata.name),
-      namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
-      body,
-      index,
-    };
-  });
+  return parseAllDocuments(text).map((document, index) => toResource(document.toJS() as JsonObject, index));
 }
 
 /** Fills {{placeholders}}; a placeholder without data stays visible so tests can catch it. */
-export function fillMessage(template: string, data: Record<string, string | number> = {}): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) =>
-    key in data ? String(data[key]) : whole,
-  );
-}
+export const fillMessage = formatMessage;
 
 /** Runs one policy over rendered resources the way the engine does. */
 export async function runPolicy(

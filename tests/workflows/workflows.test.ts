@@ -228,7 +228,9 @@ describe('deploy.yaml', () => {
   });
 
   it('waits for Argo CD or Flux instead of applying in pull mode', () => {
-    const wait = deploy.steps.find((each: Workflow) => String(each.run ?? '').includes('npm run wait-for-sync --'));
+    const wait = deploy.steps.find((each: Workflow) =>
+      String(each.run ?? '').includes('npm run wait-for-sync --'),
+    );
     expect(wait.if).toBe("${{ steps.mode.outputs.mode == 'argocd' || steps.mode.outputs.mode == 'flux' }}");
     expect(wait.run).toContain('--revision "$GITHUB_SHA" --timeout 10m');
     const mode = step(deploy, byName('Choose the deploy mode'));

@@ -1,4 +1,4 @@
-import type { FieldPath, Resource } from '../../core/resource.js';
+import type { FieldPath, JsonObject, JsonValue, Resource } from '../../core/resource.js';
 import type { PolicyContext } from '../types.js';
 import { asArray, asNumber, asObject, asString } from './json.js';
 
@@ -42,6 +42,19 @@ export interface UtilizationMetric {
   path: FieldPath;
 }
 
+/** The Resource and ContainerResource entries of `spec.metrics`, with the key their source sits under. */
+export function resourceMetricSources(
+  metrics: readonly JsonValue[],
+): { index: number; field: 'resource' | 'containerResource'; source: JsonObject | undefined }[] {
+  return metrics.flatMap((value, index) => {
+    const metric = asObject(value);
+    const type = asString(metric?.type);
+    const field =
+      type === 'Resource' ? 'resource' : type === 'ContainerResource' ? 'containerResource' : undefined;
+    return field ? [{ index, field, source: asObject(metric?.[field]) }] : [];
+  });
+}
+
 /** The Resource/ContainerResource metrics of an HPA that scale on utilization (a percentage of the request). */
 export function utilizationMetrics(hpa: Resource): UtilizationMetric[] {
   const spec = asObject(hpa.body.spec);
@@ -52,13 +65,7 @@ export function utilizationMetrics(hpa: Resource): UtilizationMetric[] {
   const metrics = asArray(spec?.metrics);
   // No metrics means the controller's default: 80% average CPU utilization.
   if (metrics.length === 0) return [{ resource: 'cpu', path: ['spec', 'metrics'] }];
-  return metrics.flatMap((value, index) => {
-    const metric = asObject(value);
-    const type = asString(metric?.type);
-    const field =
-      type === 'Resource' ? 'resource' : type === 'ContainerResource' ? 'containerResource' : undefined;
-    if (!field) return [];
-    const source = asObject(metric?.[field]);
+  return resourceMetricSources(metrics).flatMap(({ index, field, source }) => {
     const name = asString(source?.name);
     if ((name !== 'cpu' && name !== 'memory') || asString(asObject(source?.target)?.type) !== 'Utilization')
       return [];
