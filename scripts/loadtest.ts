@@ -20,7 +20,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 
   // First Ctrl+C (or SIGTERM from a cancelled CI job): stop and report. Another one a second
   // later: leave now. One within the second is the same Ctrl+C twice: the terminal signals the
-  // whole process group, and tsx also relays it to this process when the ack is slow.
+  // whole process group, and a parent that forwards signals (npm, the tsx CLI) relays it again.
   const interrupt = new AbortController();
   let interruptedAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {

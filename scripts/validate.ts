@@ -3,8 +3,8 @@
  * validate: render every overlay with kustomize, check schemas (kubeconform) and policies,
  * and report each finding at the source file and line a person edits.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { envForOverlay, loadConfig } from './config/load.js';
 import { validateOverlays } from './engine/run.js';
@@ -13,7 +13,7 @@ import { isMainModule, runMain } from './lib/main.js';
 import { PACKAGE_ROOT, repositoryRoot, toolVersion } from './lib/repo.js';
 import { listRules } from './policies/list.js';
 import { discoverOverlays } from './render/discover.js';
-import { formatReport, writeGithubReport } from './report/index.js';
+import { formatReport, writeGithubReport, writeGithubWarning } from './report/index.js';
 import type { RunResult } from './report/types.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -42,17 +42,37 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stdout.write(`${USAGE}\n`);
     return EXIT_CLEAN;
   }
-  const root = repositoryRoot();
-  const configFile =
-    args.values.config ?? (existsSync(join(root, DEFAULT_CONFIG)) ? join(root, DEFAULT_CONFIG) : undefined);
-  const { config, warnings } = loadConfig(configFile ? resolve(configFile) : undefined, root);
-  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+  const cwd = invocationDirectory();
+  const root = findRoot(cwd);
+  const configFile = args.values.config
+    ? resolve(cwd, args.values.config)
+    : existsSync(join(root, DEFAULT_CONFIG))
+      ? join(root, DEFAULT_CONFIG)
+      : undefined;
+  const { config, warnings } = loadConfig(configFile, root);
   if (args.values['list-rules']) {
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     process.stdout.write(listRules(config));
     return EXIT_CLEAN;
   }
-  const format = chooseFormat(args.values.format);
-  const targets = discoverOverlays(args.positionals, root);
+  if (args.values.env !== undefined && !/^[A-Za-z0-9][\w.-]*$/.test(args.values.env)) {
+    throw new ExitError(
+      `--env '${args.values.env}' is not an environment name (letters, digits, '-', '_', '.')`,
+    );
+  }
+  // A report for a file is text unless asked otherwise, GitHub Actions or not.
+  const format = chooseFormat(args.values.format ?? (args.values.output ? 'text' : undefined));
+  if (format === 'github' && args.values.output) {
+    throw new ExitError(
+      '--output applies to text, json and sarif; github writes annotations to standard output and the job summary to $GITHUB_STEP_SUMMARY',
+    );
+  }
+  const output = args.values.output ? outputFile(cwd, args.values.output) : undefined;
+  for (const warning of warnings) {
+    process.stderr.write(`warning: ${warning}\n`);
+    if (format === 'github') writeGithubWarning(warning);
+  }
+  const targets = discoverOverlays(args.positionals, root, cwd);
   const envs = new Map(
     targets.map((target) => [target.path, args.values.env ?? envForOverlay(config, target.path, target.env)]),
   );
@@ -68,7 +88,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       cwd: PACKAGE_ROOT,
     },
   });
-  await emit(result, format, args.values.output, !args.values['no-color']);
+  await emit(result, format, output, !args.values['no-color']);
   return exitCode(result, args.values['require-schemas'] || process.env.GITHUB_ACTIONS === 'true');
 }
 
@@ -104,7 +124,7 @@ function chooseFormat(requested: string | undefined): Format {
 async function emit(
   result: RunResult,
   format: Format,
-  output: string | undefined,
+  output: { path: string; shown: string } | undefined,
   colorWanted: boolean,
 ): Promise<void> {
   if (format === 'github') {
@@ -114,8 +134,62 @@ async function emit(
   const color =
     colorWanted && !output && format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const text = formatReport(result, format, { color });
-  if (output) writeFileSync(output, text);
-  else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (!output) {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    return;
+  }
+  try {
+    writeFileSync(output.path, text);
+  } catch (error) {
+    throw new ExitError(`cannot write the report: ${systemReason(error)}`, EXIT_ERROR, {
+      file: output.shown,
+    });
+  }
+}
+
+/**
+ * The directory the user ran the command in. `npm run` starts scripts in the package root and keeps
+ * the caller's directory in INIT_CWD, so `cd overlays/dev && npm run validate -- .` means overlays/dev.
+ */
+function invocationDirectory(): string {
+  const fromNpm = process.env.npm_lifecycle_event === 'validate' ? process.env.INIT_CWD : undefined;
+  return fromNpm && existsSync(fromNpm) ? fromNpm : process.cwd();
+}
+
+/**
+ * git's top level; outside git (an exported tarball) the nearest directory above `cwd` holding
+ * validate.config.yaml, so paths, config and environments are the same as in the repository.
+ */
+function findRoot(cwd: string): string {
+  const top = repositoryRoot(cwd);
+  if (top !== cwd || existsSync(join(cwd, DEFAULT_CONFIG)) || existsSync(join(cwd, '.git'))) return top;
+  for (let dir = dirname(cwd); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, DEFAULT_CONFIG))) return dir;
+  }
+  return top;
+}
+
+/** Checked before any work: a report nobody can write should not cost a whole run first. */
+function outputFile(cwd: string, path: string): { path: string; shown: string } {
+  const absolute = resolve(cwd, path);
+  const parent = dirname(absolute);
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) {
+    throw new ExitError(`cannot write the report: directory ${dirname(path)} does not exist`, EXIT_ERROR, {
+      file: path,
+    });
+  }
+  if (existsSync(absolute) && statSync(absolute).isDirectory()) {
+    throw new ExitError('cannot write the report: this is a directory', EXIT_ERROR, { file: path });
+  }
+  return { path: absolute, shown: path };
+}
+
+function systemReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'its directory does not exist';
+  if (code === 'EISDIR') return 'this is a directory';
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function exitCode(result: RunResult, requireSchemas: boolean): number {

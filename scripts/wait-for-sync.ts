@@ -19,6 +19,14 @@ export interface SyncStatus {
   summary: string;
 }
 
+/** What the controller has applied, whichever commit that is. */
+export interface AppliedState {
+  /** Synced and healthy (Argo CD), or Ready (Flux), at the reported commits. */
+  healthy: boolean;
+  /** The reported commits (Flux's `main@sha1:` prefix removed). */
+  commits: string[];
+}
+
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 function field(value: Json | undefined, ...path: string[]): Json | undefined {
@@ -40,6 +48,11 @@ function short(revision: string | undefined): string {
 }
 
 /** Full or abbreviated commit SHA match (Argo CD stores the full one; Flux `main@sha1:<sha>`). */
+/** The commit SHA at the end of a reported revision (`<sha>`, `main@sha1:<sha>`, `main/<sha>`). */
+function commitOf(reported: string): string | undefined {
+  return /([0-9a-f]{7,40})$/.exec(reported.toLowerCase())?.[1];
+}
+
 function sameCommit(reported: string | undefined, revision: string): boolean {
   if (!reported) return false;
   const wanted = revision.toLowerCase();
@@ -93,6 +106,35 @@ export function readFluxKustomization(kustomization: Json, revision: string): Sy
   };
 }
 
+/** The commits an Application or Kustomization reports, and whether it is healthy there. */
+export function appliedState(controller: Controller, object: Json): AppliedState {
+  if (controller === 'argocd') {
+    const single = text(field(object, 'status', 'sync', 'revision'));
+    const many = field(object, 'status', 'sync', 'revisions');
+    const revisions = [single, ...(Array.isArray(many) ? many.map(text) : [])];
+    return {
+      healthy:
+        text(field(object, 'status', 'sync', 'status')) === 'Synced' &&
+        text(field(object, 'status', 'health', 'status')) === 'Healthy',
+      commits: commitsOf(revisions),
+    };
+  }
+  const conditions = field(object, 'status', 'conditions');
+  const ready = Array.isArray(conditions)
+    ? conditions.find((condition) => field(condition, 'type') === 'Ready')
+    : undefined;
+  return {
+    healthy: text(field(ready, 'status')) === 'True',
+    commits: commitsOf([text(field(object, 'status', 'lastAppliedRevision'))]),
+  };
+}
+
+function commitsOf(revisions: readonly (string | undefined)[]): string[] {
+  return revisions
+    .map((each) => (each === undefined ? undefined : commitOf(each)))
+    .filter((each): each is string => each !== undefined);
+}
+
 export interface Target {
   controller: Controller;
   name: string;
@@ -106,6 +148,12 @@ export interface WaitOptions {
   /** Returns the object as `kubectl get -o json` prints it, or an error line. */
   fetch: (target: Target) => Promise<{ json?: Json; error?: string }>;
   log: (message: string) => void;
+  /**
+   * Whether `reported` has `wanted` in its history (undefined: cannot tell). The controllers follow
+   * main: when another commit lands while this one waits, they report the newer commit, which
+   * deploys this one too. Without it, only the exact commit counts.
+   */
+  includes?: (reported: string, wanted: string) => Promise<boolean | undefined>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -122,13 +170,32 @@ export async function waitForSync(target: Target, options: WaitOptions): Promise
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const started = now();
   let last = '';
+  /** Answers of `includes`, asked once per reported commit (again after "cannot tell"). */
+  const included = new Map<string, boolean>();
   for (;;) {
     const fetched = await options.fetch(target);
-    const status: SyncStatus = fetched.json
+    let status: SyncStatus = fetched.json
       ? target.controller === 'argocd'
         ? readArgoApplication(fetched.json, target.revision)
         : readFluxKustomization(fetched.json, target.revision)
       : { done: false, summary: `kubectl: ${fetched.error ?? 'no output'}` };
+    const state = fetched.json ? appliedState(target.controller, fetched.json) : undefined;
+    if (!status.done && state?.healthy && options.includes) {
+      for (const commit of state.commits) {
+        if (!included.has(commit)) {
+          const answer = await options.includes(commit, target.revision);
+          if (answer !== undefined) included.set(commit, answer);
+        }
+        if (included.get(commit)) {
+          status = {
+            ...status,
+            done: true,
+            summary: `${status.summary}; includes ${short(target.revision)}`,
+          };
+          break;
+        }
+      }
+    }
     const elapsedMs = now() - started;
     if (status.summary !== last) {
       options.log(`[${formatDuration(elapsedMs)}] ${status.summary}`);
@@ -158,6 +225,57 @@ export async function kubectlFetch(target: Target): Promise<{ json?: Json; error
   } catch {
     return { error: 'kubectl printed something that is not JSON' };
   }
+}
+
+/**
+ * Whether commit `reported` has `wanted` in its history, from the local clone
+ * (`git merge-base --is-ancestor`); undefined when the clone does not have both commits.
+ */
+export async function gitIncludes(
+  reported: string,
+  wanted: string,
+  cwd = process.cwd(),
+): Promise<boolean | undefined> {
+  const result = await $({
+    cwd,
+    nothrow: true,
+    quiet: true,
+    timeout: '30s',
+  })`git merge-base --is-ancestor ${wanted} ${reported}`;
+  if (result.exitCode === 0) return true;
+  if (result.exitCode === 1) return false;
+  return undefined;
+}
+
+/**
+ * The same question to the GitHub API (`GET /repos/{repo}/compare/{wanted}...{reported}`: `ahead`
+ * or `identical` means reported contains wanted), for the shallow clone of a workflow run, which
+ * lacks commits pushed after it started. Needs GITHUB_TOKEN (contents: read) and GITHUB_REPOSITORY.
+ */
+export async function githubIncludes(
+  reported: string,
+  wanted: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<boolean | undefined> {
+  const token = env.GITHUB_TOKEN;
+  const repository = env.GITHUB_REPOSITORY;
+  if (!token || !repository) return undefined;
+  const api = env.GITHUB_API_URL ?? 'https://api.github.com';
+  try {
+    const response = await fetch(`${api}/repos/${repository}/compare/${wanted}...${reported}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json' },
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { status?: string };
+    return body.status === 'ahead' || body.status === 'identical';
+  } catch {
+    return undefined;
+  }
+}
+
+async function commitIncludes(reported: string, wanted: string): Promise<boolean | undefined> {
+  return (await gitIncludes(reported, wanted)) ?? (await githubIncludes(reported, wanted));
 }
 
 /**
@@ -191,10 +309,11 @@ function formatDuration(ms: number): string {
 const DEFAULT_NAMESPACE: Record<Controller, string> = { argocd: 'argocd', flux: 'flux-system' };
 const LABEL: Record<Controller, string> = { argocd: 'Argo CD Application', flux: 'Flux Kustomization' };
 
-export const USAGE = `Usage: tsx scripts/wait-for-sync.ts --controller argocd|flux --name NAME --revision SHA
+export const USAGE = `Usage: npm run wait-for-sync -- --controller argocd|flux --name NAME --revision SHA
        [--namespace NS] [--timeout 10m] [--interval 15s]
 
-Waits until Argo CD (Application) or Flux (Kustomization) reports the commit applied and healthy.
+Waits until Argo CD (Application) or Flux (Kustomization) reports the commit applied and healthy,
+or a newer commit that contains it (checked with git, else the GitHub API with GITHUB_TOKEN).
 Exit codes: 0 synced and healthy, 1 not within the timeout, 2 bad input.`;
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
@@ -243,6 +362,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     timeoutMs,
     intervalMs,
     fetch: kubectlFetch,
+    includes: commitIncludes,
     log: (line) => process.stdout.write(`${line}\n`),
   });
   const verdict = result.done

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import type { JsonObject, JsonValue } from '../core/resource.js';
@@ -53,7 +53,8 @@ export function loadConfig(
   const shown = relative(root, path).split('\\').join('/') || path;
   if (!existsSync(path) || !statSync(path).isFile()) {
     if (file === undefined) return { config: defaultConfig(), warnings: [] };
-    throw new ExitError('no such config file', 2, { file: isAbsolute(file) ? file : shown });
+    const reason = existsSync(path) ? 'is a directory, not a config file' : 'no such config file';
+    throw new ExitError(reason, 2, { file: shown.startsWith('../') ? path : shown });
   }
   const { documents, lineCounter } = parseYamlWithPositions(readFileSync(path, 'utf8'), shown);
   if (documents.length > 1) {

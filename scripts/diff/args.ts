@@ -18,7 +18,8 @@ export const USAGE = `Usage: npm run diff -- [--base REF] [--head REF] [OVERLAY.
 Renders each overlay at two git revisions and compares the objects: added, removed, changed
 (with a unified YAML diff), generator hash renames as one change, Secret values redacted.
 
-  --base REF      base revision (default: merge base of HEAD and origin/main, else main, else HEAD~1)
+  --base REF      base revision (default: merge base of the head (HEAD for the working tree) and
+                  origin/main, else main, else the head's parent)
   --head REF      head revision (default: the working tree as it is on disk)
   OVERLAY...      kustomization directories (default: every overlays/*/ at either revision)
   --format F      text (default), markdown (job summary / PR comment), json

@@ -41,30 +41,35 @@ export async function resolveRevision(root: string, ref: string): Promise<Revisi
 }
 
 /**
- * The default base: where this branch left main. Tries `origin/main`, then `main`, then the
- * parent of HEAD, and says which one it used (`note`), since the answer changes what is shown.
+ * The default base: where the head left main. Tries `origin/main`, then `main`, then the parent
+ * of the head, and says which one it used (`note`), since the answer changes what is shown. The
+ * head is `--head REF` when given, else `HEAD` (the working tree's commit).
  */
-export async function defaultBase(root: string): Promise<Revision> {
-  const head = await commitOf(root, 'HEAD');
-  if (!head) throw new ExitError('the repository has no commits yet; pass --base', 2);
+export async function defaultBase(root: string, head?: Revision): Promise<Revision> {
+  const headRef = head?.sha ? head.ref : 'HEAD';
+  const headSha = head?.sha ?? (await commitOf(root, 'HEAD'));
+  if (!headSha) throw new ExitError('the repository has no commits yet; pass --base', 2);
   const skipped: string[] = [];
   for (const candidate of ['origin/main', 'main']) {
     if (!(await commitOf(root, candidate))) {
       skipped.push(`${candidate} does not exist`);
       continue;
     }
-    const result = await git(root, ['merge-base', 'HEAD', candidate]);
+    const result = await git(root, ['merge-base', headSha, candidate]);
     const sha = result.stdout.trim();
     if (result.exitCode === 0 && sha) {
-      return { ref: sha, sha, note: withSkipped(`merge base of HEAD and ${candidate}`, skipped) };
+      return { ref: sha, sha, note: withSkipped(`merge base of ${headRef} and ${candidate}`, skipped) };
     }
-    skipped.push(`HEAD and ${candidate} share no history`);
+    skipped.push(`${headRef} and ${candidate} share no history`);
   }
-  const parent = await commitOf(root, 'HEAD~1');
+  const parent = await commitOf(root, `${headSha}~1`);
   if (!parent) {
-    throw new ExitError(`no default base: ${skipped.join(', ')}, and HEAD has no parent; pass --base REF`, 2);
+    throw new ExitError(
+      `no default base: ${skipped.join(', ')}, and ${headRef} has no parent; pass --base REF`,
+      2,
+    );
   }
-  return { ref: 'HEAD~1', sha: parent, note: withSkipped('HEAD~1', skipped) };
+  return { ref: `${headRef}~1`, sha: parent, note: withSkipped(`${headRef}~1`, skipped) };
 }
 
 function withSkipped(note: string, skipped: string[]): string {

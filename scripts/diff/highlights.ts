@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from '../core/resource.js';
 import { getPath } from '../core/resource.js';
-import type { RedactedKey } from './redact.js';
+import { type RedactedKey, WHOLE_FIELD } from './redact.js';
 import type { Highlight, ObjectKey } from './types.js';
 
 /** What reviewers of this repository look for first: scaling bounds, images, configuration. */
@@ -45,7 +45,12 @@ export function highlightsFor(input: HighlightInput): Highlight[] {
   if (kind === 'Secret') {
     for (const key of input.secretKeys) {
       if (key.field === 'metadata.annotations' || key.status === 'unchanged') continue;
-      messages.push(['secret', `key ${key.key} ${key.status} (value redacted)`]);
+      messages.push([
+        'secret',
+        key.key === WHOLE_FIELD
+          ? `${key.field} ${key.status} (not a map; value redacted)`
+          : `key ${key.key} ${key.status} (value redacted)`,
+      ]);
     }
   }
   return messages.map(([highlightKind, message]) => ({

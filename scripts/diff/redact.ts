@@ -45,10 +45,17 @@ export function redactPair(base: JsonObject | undefined, head: JsonObject | unde
   const baseCopy = base ? (structuredClone(base) as JsonObject) : undefined;
   const headCopy = head ? (structuredClone(head) as JsonObject) : undefined;
   const keys: RedactedKey[] = [];
+  const paired = baseCopy !== undefined && headCopy !== undefined;
   for (const field of ['data', 'stringData']) {
-    const baseMap = isSecret(baseCopy) ? asMap(baseCopy?.[field]) : undefined;
-    const headMap = isSecret(headCopy) ? asMap(headCopy?.[field]) : undefined;
-    keys.push(...redactMaps(field, baseMap, headMap, baseCopy !== undefined && headCopy !== undefined));
+    const baseSecret = isSecret(baseCopy) ? baseCopy : undefined;
+    const headSecret = isSecret(headCopy) ? headCopy : undefined;
+    // kustomize renders `data: <string>` or a list as it is: hide the whole field, not only maps.
+    if (!isMapOrAbsent(baseSecret?.[field]) || !isMapOrAbsent(headSecret?.[field])) {
+      keys.push(...redactWholeField(field, baseSecret, headSecret, paired));
+      continue;
+    }
+    hideInvalidKeys(field, baseSecret, headSecret);
+    keys.push(...redactMaps(field, asMap(baseSecret?.[field]), asMap(headSecret?.[field]), paired));
   }
   const baseAnnotations = asMap(asMap(baseCopy?.metadata)?.annotations);
   const headAnnotations = asMap(asMap(headCopy?.metadata)?.annotations);
@@ -106,6 +113,72 @@ function redactMaps(
     }
   }
   return keys;
+}
+
+/** The key reported for a Secret field that is not a map and is redacted as a whole. */
+export const WHOLE_FIELD = '(whole field)';
+
+/**
+ * What the API server accepts as a Secret key. Anything else is a mistake that may carry a value:
+ * an env file line `KEY value` (no `=`) becomes the key `KEY value` with an empty value.
+ */
+const VALID_SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+function isMapOrAbsent(value: JsonValue | undefined): boolean {
+  return value === undefined || value === null || asMap(value) !== undefined;
+}
+
+/** Replaces a Secret's `data`/`stringData` that is not a map (on either side) by one marker. */
+function redactWholeField(
+  field: string,
+  base: JsonObject | undefined,
+  head: JsonObject | undefined,
+  paired: boolean,
+): RedactedKey[] {
+  const inBase = base !== undefined && base[field] !== undefined;
+  const inHead = head !== undefined && head[field] !== undefined;
+  if (!paired) {
+    if (inBase && base) base[field] = REDACTED.unchanged;
+    if (inHead && head) head[field] = REDACTED.unchanged;
+    return [];
+  }
+  if (inBase && inHead && base && head) {
+    const same = fingerprint(base[field]) === fingerprint(head[field]);
+    base[field] = same ? REDACTED.unchanged : REDACTED.changedBefore;
+    head[field] = same ? REDACTED.unchanged : REDACTED.changedAfter;
+    return [{ field, key: WHOLE_FIELD, status: same ? 'unchanged' : 'changed' }];
+  }
+  if (inHead && head) {
+    head[field] = REDACTED.added;
+    return [{ field, key: WHOLE_FIELD, status: 'added' }];
+  }
+  if (inBase && base) {
+    base[field] = REDACTED.removed;
+    return [{ field, key: WHOLE_FIELD, status: 'removed' }];
+  }
+  return [];
+}
+
+/**
+ * Renames keys that are not valid Secret keys to `<redacted: invalid key N>`, the same N on both
+ * sides, keeping the order of the keys.
+ */
+function hideInvalidKeys(field: string, base: JsonObject | undefined, head: JsonObject | undefined): void {
+  const maps = [base, head].map((side) => (side ? asMap(side[field]) : undefined));
+  const invalid = [
+    ...new Set(
+      maps.flatMap((map) => (map ? Object.keys(map) : [])).filter((key) => !VALID_SECRET_KEY.test(key)),
+    ),
+  ].sort();
+  if (invalid.length === 0) return;
+  const renamed = new Map(invalid.map((key, index) => [key, `<redacted: invalid key ${index + 1}>`]));
+  for (const [index, side] of [base, head].entries()) {
+    const map = maps[index];
+    if (!side || !map) continue;
+    side[field] = Object.fromEntries(
+      Object.entries(map).map(([key, value]) => [renamed.get(key) ?? key, value]),
+    );
+  }
 }
 
 /** sha256 of the value: compared, never printed. */

@@ -5,6 +5,8 @@ import { ExitError } from '../lib/exit-error.js';
 import { kustomizationFile } from '../render/discover.js';
 import { renderOverlay } from '../render/kustomize.js';
 import { parseRenderedStream } from '../render/parse.js';
+import { SourceFiles } from '../sourcemap/files.js';
+import { generatorValues, loadTree } from '../sourcemap/tree.js';
 import { compareOverlay } from './compare.js';
 import { type Checkout, checkoutRevision, defaultBase, repositoryRoot, resolveRevision } from './git.js';
 import type { DiffResult, OverlayDiff, Revision } from './types.js';
@@ -13,7 +15,7 @@ import { describeRevision } from './types.js';
 export interface DiffOptions {
   /** Where the user runs the command; the repository is found from here. */
   cwd: string;
-  /** Git ref of the base; default: the merge base with origin/main (then main, then HEAD~1). */
+  /** Git ref of the base; default: the merge base of the head (or HEAD) with origin/main (then main, then its parent). */
   base?: string;
   /** Git ref of the head; default: the working tree as it is on disk. */
   head?: string;
@@ -27,10 +29,10 @@ export interface DiffOptions {
 export async function computeDiff(options: DiffOptions): Promise<DiffResult> {
   const log = options.log ?? (() => {});
   const root = await repositoryRoot(options.cwd);
-  const base =
-    options.base !== undefined ? await resolveRevision(root, options.base) : await defaultBase(root);
   const head: Revision =
     options.head !== undefined ? await resolveRevision(root, options.head) : { ref: 'working tree' };
+  const base =
+    options.base !== undefined ? await resolveRevision(root, options.base) : await defaultBase(root, head);
   log(`base: ${describeRevision(base)}${base.note ? ` — ${base.note}` : ''}`);
   log(`head: ${describeRevision(head)}`);
 
@@ -78,7 +80,10 @@ async function materialise(root: string, revision: Revision, checkouts: Checkout
 async function renderAt(dir: string, path: string, revision: Revision): Promise<Resource[]> {
   const label = `${path} at ${describeRevision(revision)}`;
   try {
-    const text = await renderOverlay(join(dir, path), { root: dir });
+    // Generator values (secrets among them) are redacted from any kustomize error message.
+    const files = new SourceFiles(dir);
+    const sensitive = generatorValues(loadTree(join(dir, path), files), files);
+    const text = await renderOverlay(join(dir, path), { root: dir, sensitive });
     return parseRenderedStream(text, label).resources;
   } catch (error) {
     if (error instanceof ExitError) {

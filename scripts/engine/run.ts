@@ -3,12 +3,12 @@ import { ENGINE_RULES } from '../config/settings.js';
 import type { Finding, Severity } from '../core/finding.js';
 import type { Resource } from '../core/resource.js';
 import type { OverlayTarget } from '../render/discover.js';
-import { renderOverlay } from '../render/kustomize.js';
+import { type RenderOptions, renderOverlay } from '../render/kustomize.js';
 import { documentToJson, parseRenderedStream } from '../render/parse.js';
 import type { OverlayRun, RunResult } from '../report/types.js';
 import { SourceFiles } from '../sourcemap/files.js';
 import { SourceLocator } from '../sourcemap/locate.js';
-import { type Layer, layersInApplicationOrder, loadTree } from '../sourcemap/tree.js';
+import { generatorValues, type Layer, layersInApplicationOrder, loadTree } from '../sourcemap/tree.js';
 import { controllersFor, loadControllers } from './controllers.js';
 import { mapLimited } from './limit.js';
 import { policyRules, runPolicies } from './policies.js';
@@ -57,7 +57,11 @@ export async function validateOverlays(
   // Each overlay is parsed as soon as it is rendered, while kustomize renders the others.
   const parsed = await mapLimited(prepared, async (each) =>
     parseRenderedStream(
-      await renderOrExplain(each.target.dir, options.root, () => explainFailure(prepared, files)),
+      await renderOrExplain(
+        each.target.dir,
+        { root: options.root, sensitive: generatorValues(each.tree, files) },
+        () => explainFailure(prepared, files),
+      ),
       `${each.target.path} (rendered)`,
     ),
   );
@@ -153,9 +157,9 @@ function withRuleSeverity(findings: Finding[], severity: Severity | 'off'): Find
 }
 
 /** Renders an overlay; when kustomize fails, a source file our parser can pin down beats kustomize's message. */
-async function renderOrExplain(dir: string, root: string, explain: () => void): Promise<string> {
+async function renderOrExplain(dir: string, options: RenderOptions, explain: () => void): Promise<string> {
   try {
-    return await renderOverlay(dir, { root });
+    return await renderOverlay(dir, options);
   } catch (error) {
     explain();
     throw error;

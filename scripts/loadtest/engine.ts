@@ -22,9 +22,9 @@ export interface LoadPlan {
 
 /** One second of load: counts, and latency percentiles (ms) of the responses completed in it. */
 export interface LoadSecond {
-  /** Seconds since the load started (start of this bucket). */
+  /** The second of the load this bucket opened in (0, 1, 2…; a tick late by over a second skips one). */
   t: number;
-  /** Length of the bucket in seconds (1, or less for the last one). */
+  /** Length of the bucket in seconds, as measured: about 1, more after a late tick, less for the last. */
   seconds: number;
   /** Responses received (any status). */
   responses: number;
@@ -62,7 +62,7 @@ export interface LoadResult {
 }
 
 export interface LoadHooks {
-  /** Called once a second with the second just completed and the running totals. */
+  /** Called once a second with the second just completed and the running totals, and for the last one. */
   onSecond?: (second: LoadSecond, totals: LoadTotals) => void;
   /** Aborting stops the load at once; the result covers what was done. */
   signal?: AbortSignal;
@@ -102,7 +102,9 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
   let bucketResponses = 0;
   let bucketNon2xx = 0;
   let bucketErrors = 0;
-  let bucketStart = 0;
+  /** The open bucket: its second (label) and when it really opened (ms since start). */
+  let bucketT = 0;
+  let bucketOpenedMs = 0;
   let stopReason: StopReason = 'duration';
   let finished = false;
 
@@ -128,10 +130,12 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
     };
   };
 
+  // A bucket spans from the previous close to this one as measured, not as planned: a tick the
+  // event loop delays (at start-up, under load) must not turn 1.6 s of responses into one "second".
   const closeBucket = (endMs: number): LoadSecond => {
     const second: LoadSecond = {
-      t: bucketStart,
-      seconds: Math.round((endMs / 1000 - bucketStart) * 1000) / 1000,
+      t: bucketT,
+      seconds: Math.round(endMs - bucketOpenedMs) / 1000,
       responses: bucketResponses,
       non2xx: bucketNon2xx,
       errors: bucketErrors,
@@ -144,7 +148,9 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
     bucketResponses = 0;
     bucketNon2xx = 0;
     bucketErrors = 0;
-    bucketStart += 1;
+    bucketOpenedMs = endMs;
+    // The next label is the second the bucket opens in (a tick late by over a second skips one).
+    bucketT = Math.max(bucketT + 1, Math.floor(endMs / 1000));
     return second;
   };
 
@@ -197,11 +203,21 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
       errorCodes[code] = (errorCodes[code] ?? 0) + 1;
     });
 
-    const ticker = setInterval(() => {
-      const second = closeBucket(bucketStart * 1000 + 1000);
-      seconds.push(second);
-      hooks.onSecond?.(second, totals());
-    }, 1000);
+    // Ticks aimed at whole seconds since the start, each timed afresh, so lateness never adds up
+    // (setInterval would carry a late first tick into every later one).
+    let ticker: NodeJS.Timeout | undefined;
+    const scheduleTick = () => {
+      ticker = setTimeout(
+        () => {
+          const second = closeBucket(elapsedMs());
+          seconds.push(second);
+          hooks.onSecond?.(second, totals());
+          scheduleTick();
+        },
+        Math.max(0, (bucketT + 1) * 1000 - elapsedMs()),
+      );
+    };
+    scheduleTick();
     // The duration is autocannon's to keep; this only catches a library that fails to stop.
     const watchdog = setTimeout(
       () => {
@@ -219,7 +235,7 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
 
     function finish(): void {
       if (finished) return;
-      clearInterval(ticker);
+      clearTimeout(ticker);
       clearTimeout(watchdog);
       hooks.signal?.removeEventListener('abort', onAbort);
       const end = elapsedMs();
@@ -235,6 +251,8 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
         previous.max = Math.max(previous.max, last.max);
       } else if (last.seconds > 0) {
         seconds.push(last);
+        // The last second counts like the others (progress shows the final figures).
+        hooks.onSecond?.(last, totals());
       }
       const result: LoadResult = {
         startedAt: startedAt.toISOString(),

@@ -58,7 +58,8 @@ export class Progress {
 
   private show(line: string, atSeconds: number): void {
     if (this.tty) {
-      const width = this.stream.columns ?? 120;
+      // A pseudo-terminal nobody sized (`script` under CI, some containers) reports 0 columns.
+      const width = this.stream.columns || 120;
       this.stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, width - 1))}`);
       this.lineOpen = true;
       return;

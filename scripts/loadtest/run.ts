@@ -12,7 +12,7 @@ import { KubectlError, type KubectlJson } from './kubectl.js';
 import { Progress, type ProgressStream } from './progress.js';
 import type { ClusterRecord, RunRecord } from './record.js';
 import { renderText } from './report/summary.js';
-import { writeJobSummary, writeReportDir } from './report/write.js';
+import { prepareReportDir, writeJobSummary, writeReportDir } from './report/write.js';
 import { evaluate, type Verdict } from './verdict.js';
 
 /** The objects the workshop's manifests create (see base/). */
@@ -133,6 +133,7 @@ function describePreflight(preflight: Preflight): string[] {
 
 export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Promise<RunOutcome> {
   const progress = new Progress(deps.stderr);
+  if (options.reportDir) await prepareReportDir(options.reportDir);
   const cluster: ClusterClient = {
     kubectl: deps.kubectl,
     namespace: options.namespace,
@@ -289,8 +290,15 @@ export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Prom
   const reportFiles = options.reportDir ? await writeReportDir(options.reportDir, record, verdict) : [];
   if (reportFiles.length) deps.stdout.write(`Report: ${reportFiles.join(', ')}\n`);
   if (deps.githubStepSummary) {
-    await writeJobSummary(record, verdict);
-    deps.stdout.write('Job summary written.\n');
+    // The verdict stands whatever happens to the summary file: warn, do not turn it into exit 2.
+    try {
+      await writeJobSummary(deps.githubStepSummary, record, verdict);
+      deps.stdout.write('Job summary written.\n');
+    } catch (error) {
+      deps.stderr.write(
+        `warning: cannot write the job summary (GITHUB_STEP_SUMMARY=${deps.githubStepSummary}): ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
   }
   return { record, verdict, reportFiles };
 }

@@ -74,7 +74,16 @@ function errorsCheck(record: RunRecord): Check {
     ...Object.entries(errorCodes).map(([code, n]) => `${grouped(n)} × ${code}`),
   ];
   const detail = causes.length ? `: ${causes.slice(0, 4).join(', ')}` : '';
-  if (attempts === 0 || responses - non2xx === 0) {
+  if (attempts === 0) {
+    // Neither an answer nor a failure: the target took the requests and sat on them.
+    return {
+      id: 'errors',
+      title: 'Error rate',
+      status: 'fail',
+      evidence: `no response at all in ${formatDuration(record.load.totals.elapsedMs)}: the requests sent were still unanswered when the load stopped (request timeout ${formatDuration(record.plan.requestTimeoutMs)})`,
+    };
+  }
+  if (responses - non2xx === 0) {
     return {
       id: 'errors',
       title: 'Error rate',
@@ -85,7 +94,8 @@ function errorsCheck(record: RunRecord): Check {
   return {
     id: 'errors',
     title: 'Error rate',
-    status: errorRate < limit ? 'pass' : 'fail',
+    // --max-error-rate is the highest rate that passes, so `0` means "no errors at all".
+    status: errorRate <= limit ? 'pass' : 'fail',
     evidence: `${percent(errorRate)} (${grouped(non2xx + errors)} of ${grouped(attempts)} requests${detail}); threshold ${percent(limit)}`,
   };
 }

@@ -48,7 +48,8 @@ export interface RawFinding {
   data?: Record<string, string | number>;
   /**
    * The field in the rendered object the finding is about; for a missing field, the path of the
-   * missing field itself (the engine locates its nearest existing ancestor).
+   * missing field itself (the engine locates the patch that removed it, or else its nearest
+   * existing ancestor).
    */
   path?: FieldPath;
 }

@@ -29,6 +29,10 @@ async function detect(): Promise<KustomizeEngine> {
   candidates.push({ command: ['kubectl', 'kustomize'], versionArgs: ['kubectl', 'version', '--client'] });
   for (const candidate of candidates) {
     const result = await $({ nothrow: true, quiet: true, timeout: '10s' })`${candidate.versionArgs}`;
+    // A binary the user named is what they want checked with: never fall back silently to another one.
+    if (result.exitCode !== 0 && explicit && candidate.command[0] === explicit) {
+      throw new ExitError(`KUSTOMIZE=${explicit} does not run; ${INSTALL_HINT}`);
+    }
     if (result.exitCode !== 0) continue;
     const version =
       /kustomize[^\n]*?v?(\d+\.\d+\.\d+)/i.exec(result.stdout)?.[1] ??

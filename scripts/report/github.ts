@@ -268,3 +268,16 @@ const HTML_ENTITIES: Record<string, string> = {
 export function escapeMarkdown(text: string): string {
   return escapeHtml(text.replace(/[\\`*_[\]~]/g, (char) => `\\${char}`));
 }
+
+/**
+ * A warning about the run itself (an expired suppression in the config) as a GitHub annotation, on
+ * its file and line when the message starts with `file:line: `, so a pull request shows it.
+ */
+export function writeGithubWarning(warning: string): void {
+  const match = /^([^\s:]+):(\d+): (.*)$/s.exec(warning);
+  if (match?.[1] && match[2] && match[3]) {
+    core.warning(match[3], { title: TOOL_NAME, file: match[1], startLine: Number(match[2]) });
+  } else {
+    core.warning(warning, { title: TOOL_NAME });
+  }
+}

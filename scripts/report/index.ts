@@ -6,7 +6,7 @@ import { formatText } from './text.js';
 import type { FormatOptions, RunResult, StringFormat } from './types.js';
 
 export type { GithubReportOptions, GithubReportOutcome } from './github.js';
-export { writeGithubReport } from './github.js';
+export { writeGithubReport, writeGithubWarning } from './github.js';
 export type { JsonReport } from './json.js';
 export { JSON_REPORT_VERSION } from './json.js';
 export type { SarifLog } from './sarif.js';

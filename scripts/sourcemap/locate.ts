@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Document, isMap, isSeq, type Node } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { SourceLocation } from '../core/finding.js';
 import { type FieldPath, getPath, type JsonValue, type Resource } from '../core/resource.js';
 import type { ResourceOrigin } from '../render/parse.js';
@@ -37,7 +37,9 @@ export class SourceLocator {
     const existing = existingPrefix(resource.body, path);
     const missing = existing.length < path.length;
     const found = missing
-      ? (this.fromDefinition(resource, origin, existing, true) ?? this.fromWriters(resource, existing))
+      ? (this.fromRemovers(resource, path) ??
+        this.fromDefinition(resource, origin, existing, true) ??
+        this.fromWriters(resource, existing))
       : (this.fromWriters(resource, existing) ?? this.fromDefinition(resource, origin, existing, false));
     return found ?? this.fromDefinition(resource, origin, [], false) ?? this.kustomizationStart(this.overlay);
   }
@@ -52,9 +54,9 @@ export class SourceLocator {
         if (generator) return generator.name;
       }
       for (const filePath of scoped.layer.resourceFiles) {
-        for (const document of this.files.yaml(filePath).documents) {
-          if (!documentNames(document, resource, scoped)) continue;
-          const metadata = isMap(document.contents) ? document.contents.get('metadata', true) : undefined;
+        for (const object of definedObjects(this.files.yaml(filePath).documents)) {
+          if (!objectNames(object, resource, scoped)) continue;
+          const metadata = isMap(object) ? object.get('metadata', true) : undefined;
           return isMap(metadata) ? scalarString(metadata.get('name', true)) : undefined;
         }
       }
@@ -97,6 +99,20 @@ export class SourceLocator {
     return undefined;
   }
 
+  /**
+   * A missing field a patch removed (`field: null` in a strategic merge, a JSON 6902 `remove` of it or
+   * of an ancestor): the removal is the line to edit, not the definition it undid.
+   */
+  private fromRemovers(resource: Resource, path: FieldPath): SourceLocation | undefined {
+    for (const scoped of this.newestFirst) {
+      for (const patch of [...scoped.layer.patches].reverse()) {
+        const hit = locateRemoval(patch, resource, path, scoped);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  }
+
   /** The resource file (or generator) that defined the object. */
   private fromDefinition(
     resource: Resource,
@@ -122,9 +138,8 @@ export class SourceLocator {
         : scoped.layer.resourceFiles;
       for (const filePath of candidates) {
         const file = this.files.yaml(filePath);
-        for (const document of file.documents) {
-          if (!documentNames(document, resource, scoped)) continue;
-          const root = document.contents as Node;
+        for (const root of definedObjects(file.documents)) {
+          if (!objectNames(root, resource, scoped)) continue;
           const walked = walkSource(root, resource.body, path);
           if (exactOnly && walked.depth < path.length) return undefined;
           return at(file, walked.node);
@@ -217,7 +232,26 @@ function nameMatches(sourceName: string, resource: Resource, scoped: ScopedLayer
 }
 
 function documentNames(document: Document.Parsed, resource: Resource, scoped: ScopedLayer): boolean {
-  const root = document.contents;
+  return objectNames(document.contents, resource, scoped);
+}
+
+/** The objects a resource file defines: each document, or the items of a `kind: List` (kustomize expands them). */
+function definedObjects(documents: readonly Document.Parsed[]): Node[] {
+  const out: Node[] = [];
+  for (const document of documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    const items = root.get('items', true);
+    if (scalarString(root.get('kind', true))?.endsWith('List') && isSeq(items)) {
+      out.push(...(items.items as Node[]).filter((item) => isMap(item)));
+    } else {
+      out.push(root);
+    }
+  }
+  return out;
+}
+
+function objectNames(root: unknown, resource: Resource, scoped: ScopedLayer): boolean {
   if (!isMap(root)) return false;
   if (scalarString(root.get('kind', true)) !== resource.kind) return false;
   const metadata = root.get('metadata', true);
@@ -251,6 +285,59 @@ function locateInPatch(
     if (walked.depth === path.length && path.length > 0) return position(patch, walked.node);
   }
   return undefined;
+}
+
+function locateRemoval(
+  patch: PatchSource,
+  resource: Resource,
+  path: FieldPath,
+  scoped: ScopedLayer,
+): SourceLocation | undefined {
+  if (!patchApplies(patch, resource, scoped)) return undefined;
+  if (patch.kind === 'json6902') {
+    const ops = patch.documents[0]?.contents;
+    if (!isSeq(ops)) return undefined;
+    for (const op of [...ops.items].reverse()) {
+      if (!isMap(op) || scalarString(op.get('op', true)) !== 'remove') continue;
+      const pointerNode = op.get('path', true) as Node | undefined;
+      const pointer = parsePointer(scalarString(pointerNode) ?? '');
+      if (pointerPrefix(pointer, path, resource.body) !== undefined)
+        return position(patch, pointerNode ?? op);
+    }
+    return undefined;
+  }
+  for (const root of patchObjects(patch, resource, scoped)) {
+    const walked = walkSource(root, resource.body, path);
+    // `key: null` (or an empty `key:`) at the field or at one of its ancestors removed it.
+    if (walked.depth > 0 && isNullNode(walked.value)) return position(patch, walked.node);
+  }
+  return undefined;
+}
+
+function isNullNode(node: Node | null | undefined): boolean {
+  return node === null || (isScalar(node) && node.value === null);
+}
+
+/** Does a patch's `target` (if any) select the object? */
+function patchApplies(patch: PatchSource, resource: Resource, scoped: ScopedLayer): boolean {
+  if (!patch.target) return true;
+  if (patch.target.kind && patch.target.kind !== resource.kind) return false;
+  return !patch.target.name || targetNameMatches(patch.target.name, resource, scoped);
+}
+
+/** The strategic-merge documents of a patch that apply to the object. */
+function patchObjects(patch: PatchSource, resource: Resource, scoped: ScopedLayer): Node[] {
+  const out: Node[] = [];
+  for (const document of patch.documents) {
+    const root = document.contents;
+    if (!isMap(root)) continue;
+    if (!patch.target && !documentNames(document, resource, scoped)) continue;
+    const kind = scalarString(root.get('kind', true));
+    if (patch.target && kind && kind !== resource.kind) continue;
+    if (scalarString(root.get('$patch', true)) === 'delete') continue;
+    out.push(root);
+  }
+  return out;
 }
 
 /** A JSON 6902 op whose path is the field or one of its ancestors wrote it. */

@@ -107,8 +107,10 @@ function loadLayer(dir: string, files: SourceFiles, chain: string[], isComponent
   const next = [...chain, dir];
   for (const item of seqItems(root, 'resources').concat(seqItems(root, 'bases'))) {
     const value = scalarString(item);
-    if (value === undefined || /^[a-z]+:\/\//i.test(value) || value.startsWith('git@')) continue;
+    if (value === undefined) continue;
     const target = join(dir, value);
+    // Remote: kustomize fetches it (its objects are located at this kustomization).
+    if (isRemote(value) && !existsSync(target)) continue;
     mustExist(target, file, item, 'resource');
     if (statSync(target).isDirectory()) {
       layer.bases.push(loadLayer(target, files, next, false));
@@ -129,8 +131,8 @@ function loadLayer(dir: string, files: SourceFiles, chain: string[], isComponent
   readPatches(layer, root, files);
   readImages(layer, root);
   readReplicas(layer, root);
-  readGenerators(layer, root, 'configMapGenerator', 'ConfigMap');
-  readGenerators(layer, root, 'secretGenerator', 'Secret');
+  readGenerators(layer, root, 'configMapGenerator', 'ConfigMap', files);
+  readGenerators(layer, root, 'secretGenerator', 'Secret', files);
   return layer;
 }
 
@@ -251,13 +253,51 @@ function readReplicas(layer: Layer, root: YAMLMap): void {
   }
 }
 
-function readGenerators(layer: Layer, root: YAMLMap, field: string, kind: 'ConfigMap' | 'Secret'): void {
+/** A generator entry: a ConfigMap/Secret key (what the API server accepts), `=`, the value. */
+const KEY_VALUE = /^[-._a-zA-Z0-9]+=/;
+const NOT_KEY_VALUE = "must be KEY=value, the key of letters, digits, '-', '_' and '.'";
+
+/**
+ * An env-file line whose key is not a valid key (`API_KEY hunter2`, a forgotten `=`) becomes a key
+ * holding the value: in the rendered Secret, and in whatever prints its keys. Rejected at its line.
+ */
+function checkEnvFile(path: string, files: SourceFiles): void {
+  const lines = (files.text(path) ?? '').replace(/^\uFEFF/, '').split(/\r?\n/);
+  lines.forEach((line, index) => {
+    const text = line.trimStart();
+    if (text === '' || text.startsWith('#')) return;
+    if (KEY_VALUE.test(text) || /^[-._a-zA-Z0-9]+\s*$/.test(text)) return;
+    throw new ExitError(`env file line ${NOT_KEY_VALUE} (the line is not shown)`, 2, {
+      file: files.shown(path),
+      line: index + 1,
+      column: line.length - text.length + 1,
+    });
+  });
+}
+
+function readGenerators(
+  layer: Layer,
+  root: YAMLMap,
+  field: string,
+  kind: 'ConfigMap' | 'Secret',
+  sources: SourceFiles,
+): void {
   for (const item of seqItems(root, field)) {
     if (!isMap(item)) continue;
     const name = scalarString(item.get('name', true));
     if (!name) continue;
     const literals = seqItems(item, 'literals').flatMap((node) => {
       const value = scalarString(node);
+      // kustomize rejects a literal without `=` quoting all of it (the value) in its error, and the API
+      // server rejects a key outside [-._a-zA-Z0-9]; either way nothing of it may be printed.
+      if (value !== undefined && !KEY_VALUE.test(value)) {
+        const at = layer.file.lineCounter.linePos(node.range?.[0] ?? 0);
+        throw new ExitError(`${field} ${name}: a literal ${NOT_KEY_VALUE} (the literal is not shown)`, 2, {
+          file: layer.file.shown,
+          line: at.line,
+          column: at.col,
+        });
+      }
       const key = value?.split('=')[0]?.trim();
       return key ? [{ key, node }] : [];
     });
@@ -267,9 +307,10 @@ function readGenerators(layer: Layer, root: YAMLMap, field: string, kind: 'Confi
         const value = scalarString(node);
         if (!value) return [];
         mustExist(join(layer.dir, value), layer.file, node, 'env file');
+        checkEnvFile(join(layer.dir, value), sources);
         return [join(layer.dir, value)];
       });
-    const files = seqItems(item, 'files').flatMap((node) => {
+    const fileSources = seqItems(item, 'files').flatMap((node) => {
       const value = scalarString(node);
       if (!value) return [];
       const key = value.includes('=') ? (value.split('=')[0] ?? '') : basename(value);
@@ -283,9 +324,22 @@ function readGenerators(layer: Layer, root: YAMLMap, field: string, kind: 'Confi
       entry: pairKey(item, nameNode) ?? item,
       literals,
       envFiles,
-      files,
+      files: fileSources,
     });
   }
+}
+
+/**
+ * A resource kustomize would fetch: a URL, `git@…`, or a scheme-less `host.tld/org/repo…` or `…?ref=`
+ * (kustomize tries a local path first, so this is asked only when there is none).
+ */
+function isRemote(value: string): boolean {
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
+    value.startsWith('git@') ||
+    /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?\//i.test(value) ||
+    /[?&](ref|version|timeout|submodules)=/.test(value)
+  );
 }
 
 /** A reference to a missing file is reported at the kustomization line that makes it. */
@@ -330,4 +384,31 @@ export function layersInApplicationOrder(layer: Layer): Layer[] {
   };
   visit(layer);
   return out;
+}
+
+/**
+ * The values generators of the tree set (literals and env-file lines): what no message may quote,
+ * kustomize's errors included. Every Secret value; ConfigMap values of 8 characters or more, since a
+ * credential can sit there too, while short ones (`info`, `prod`) would garble paths and names.
+ */
+export function generatorValues(tree: Layer, files: SourceFiles): string[] {
+  const values: string[] = [];
+  for (const layer of layersInApplicationOrder(tree)) {
+    for (const generator of layer.generators) {
+      const keep = (value: string) => {
+        if (generator.kind === 'Secret' || value.trim().length >= 8) values.push(value);
+      };
+      for (const literal of generator.literals) {
+        const text = scalarString(literal.node) ?? '';
+        keep(text.slice(text.indexOf('=') + 1));
+      }
+      for (const path of generator.envFiles) {
+        for (const line of (files.text(path) ?? '').split(/\r?\n/)) {
+          if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+          keep(line.includes('=') ? line.slice(line.indexOf('=') + 1) : line);
+        }
+      }
+    }
+  }
+  return values;
 }

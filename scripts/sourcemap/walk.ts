@@ -19,6 +19,8 @@ export interface WalkResult {
   depth: number;
   /** The node for the deepest step found: a key node for a map entry, the item for a list entry. */
   node: Node;
+  /** The value at the deepest step found (null for `key:` or `key: null`). */
+  value?: Node | null;
 }
 
 /**
@@ -36,7 +38,7 @@ export function walkSource(source: Node, rendered: JsonValue | undefined, path: 
     if (typeof step === 'string' && isMap(node)) {
       const pair = node.items.find((each: Pair) => isScalar(each.key) && String(each.key.value) === step);
       if (!pair) break;
-      result = { depth: depth + 1, node: pair.key as Node };
+      result = { depth: depth + 1, node: pair.key as Node, value: (pair.value as Node | null) ?? null };
       node = pair.value as Node;
       value = childOf(value, step);
       if (!node) break;
@@ -46,7 +48,7 @@ export function walkSource(source: Node, rendered: JsonValue | undefined, path: 
       if (index === undefined) break;
       const item = node.items[index] as Node;
       if (isDeleteDirective(item)) break;
-      result = { depth: depth + 1, node: item };
+      result = { depth: depth + 1, node: item, value: item };
       node = item;
       value = renderedItem;
     } else {

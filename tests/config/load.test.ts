@@ -59,6 +59,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig('other.yaml', root)).toThrow(/no such config file/);
   });
 
+  it('names a config path that is a directory as such, relative to the repository', () => {
+    const root = repoWith(undefined);
+    mkdirSync(join(root, 'conf'));
+    expect(() => loadConfig(join(root, 'conf'), root)).toThrow(
+      expect.objectContaining({ message: 'is a directory, not a config file', location: { file: 'conf' } }),
+    );
+  });
+
   it('normalises shorthand severities, overlay paths and suppressions', () => {
     const root = repoWith(`environments:
   ./overlays/prod/: production

@@ -179,3 +179,24 @@ describe('the user’s repository', () => {
     expect(checkoutsInTmp()).toEqual(before.checkouts);
   }, 30_000);
 });
+
+describe('the default base with --head', () => {
+  it('is where the head branch left main, not where the checked-out branch did', async () => {
+    const other = createChangedRepo();
+    try {
+      // main moves on after feature branched off; the user is on main and asks about feature.
+      other.git('checkout', '--quiet', 'main');
+      other.edit('overlays/prod/hpa-patch.yaml', 'maxReplicas: 10', 'maxReplicas: 12');
+      other.git('commit', '--quiet', '--all', '--message', 'main moves on');
+      const diff = await computeDiff({ cwd: other.dir, head: 'feature', overlays: ['overlays/prod'] });
+      expect(diff.base.note).toBe('merge base of feature and main; origin/main does not exist');
+      expect(diff.base.sha).toBe(other.git('merge-base', 'feature', 'main'));
+      // Only what feature changed: main's newer maxReplicas is not shown as reverted.
+      expect(diff.overlays[0]?.changes.map((change) => `${change.change} ${change.object.kind}`)).toEqual([
+        'removed PodDisruptionBudget',
+      ]);
+    } finally {
+      other.remove();
+    }
+  }, 60_000);
+});

@@ -77,6 +77,33 @@ describe('load engine against a CPU-burning server', () => {
     expect(wall).toBeLessThan(3500);
   }, 15_000);
 
+  it('measures each second as it really was when a tick comes late, and reports every second', async () => {
+    // Block the event loop from 0.9 s to 1.6 s: the first tick fires ~0.6 s late, as it does
+    // when the process is still starting up.
+    setTimeout(() => {
+      const until = performance.now() + 700;
+      while (performance.now() < until) {
+        // busy: nothing else runs
+      }
+    }, 900);
+    const seen: number[] = [];
+    const result = await runLoad(plan(steady.url, { durationMs: 3000, connections: 4 }), {
+      onSecond: (second) => seen.push(second.t),
+    });
+    const [first, second] = result.seconds;
+    // The first bucket covered ~1.6 s; the next ends at the 2 s mark, so lateness does not add up.
+    expect(first?.seconds).toBeGreaterThan(1.5);
+    expect(second?.t).toBe(1);
+    expect(second?.seconds).toBeLessThan(0.6);
+    expect(result.seconds.map((s) => s.t)).toEqual([0, 1, 2]);
+    expect(result.seconds.reduce((sum, s) => sum + s.seconds, 0)).toBeCloseTo(
+      result.totals.elapsedMs / 1000,
+      2,
+    );
+    // Every second reached the progress callback, the last one included.
+    expect(seen).toEqual([0, 1, 2]);
+  }, 15_000);
+
   it('counts non-2xx responses as errors', async () => {
     const { totals } = await runLoad(plan(failing.url, { durationMs: 1500 }));
     expect(totals.statusCodes['503']).toBeGreaterThan(0);

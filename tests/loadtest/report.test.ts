@@ -7,7 +7,7 @@ import { renderMarkdown } from '../../scripts/loadtest/report/markdown.js';
 import { renderMermaid } from '../../scripts/loadtest/report/mermaid.js';
 import { buildSeries } from '../../scripts/loadtest/report/series.js';
 import { renderText } from '../../scripts/loadtest/report/summary.js';
-import { renderSvg } from '../../scripts/loadtest/report/svg.js';
+import { renderSvg, timeTicks } from '../../scripts/loadtest/report/svg.js';
 import { REPORT_FILES, writeReportDir } from '../../scripts/loadtest/report/write.js';
 import { evaluate } from '../../scripts/loadtest/verdict.js';
 import { samplesEvery15s, syntheticRecord } from './helpers.js';
@@ -97,6 +97,23 @@ describe('SVG', () => {
     const lines = [root.line].flat() as { id?: string }[];
     expect(lines.some((line) => line.id === 'min-replicas')).toBe(true);
     expect(lines.some((line) => line.id === 'load-end')).toBe(true);
+  });
+
+  it('labels time in clock steps: minutes for a 3-minute load and its scale-in wait', () => {
+    const record = syntheticRecord({
+      responses: new Array(180).fill(50),
+      cluster: {
+        samples: samplesEvery15s([2, ...new Array(25).fill(6), 2], 180),
+        loadEndT: 180,
+        scaleIn: { timeoutMs: 600_000, endedT: 390, reachedMinimum: true, interrupted: false },
+      },
+    });
+    const svg = renderSvg(buildSeries(record, 240), 't');
+    const axis = /<g id="time-axis"[^>]*>([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
+    const labels = [...axis.matchAll(/>([^<]+)<\/text>/g)].map((match) => match[1]);
+    expect(labels).toEqual(['0s', '1m', '2m', '3m', '4m', '5m', '6m']);
+    expect(timeTicks(10)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(timeTicks(30)).toEqual([0, 5, 10, 15, 20, 25, 30]);
   });
 
   it('says replicas were not measured without a cluster', () => {

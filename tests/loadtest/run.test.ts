@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadtestOptions } from '../../scripts/loadtest/args.js';
 import { type SpawnedDevServer, spawnDevServer } from '../../scripts/loadtest/dev-server.js';
@@ -111,4 +114,50 @@ describe('run: the scale-in wait', () => {
     );
     expect(verdict.checks.find((check) => check.id === 'scale-in')?.evidence).toMatch(/interrupted/);
   }, 20_000);
+});
+
+describe('run: report files', () => {
+  const noCluster = (overrides: Partial<LoadtestOptions>) =>
+    options({ noCluster: true, durationMs: 1000, ...overrides });
+  const deps = (overrides: Partial<Parameters<typeof runLoadtest>[1]> = {}) => ({
+    kubectl: kubectlFrom({}),
+    stdout: capture(),
+    stderr: capture(),
+    signal: new AbortController().signal,
+    kubectlTimeoutMs: 1000,
+    ...overrides,
+  });
+
+  it('refuses an unwritable --report directory before sending any load', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'loadtest-run-')), 'a-file');
+    writeFileSync(file, '');
+    const stderr = capture();
+    const started = Date.now();
+    await expect(
+      runLoadtest(noCluster({ durationMs: 30_000, reportDir: path.join(file, 'report') }), deps({ stderr })),
+    ).rejects.toThrow(/^--report .*a-file\/report: cannot write the report: ENOTDIR/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(stderr.text).not.toContain('▶ load');
+  });
+
+  it('writes the job summary to the file given, and only warns when it cannot', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'loadtest-run-'));
+    const summary = path.join(dir, 'summary.md');
+    writeFileSync(summary, '# earlier step\n');
+    const written = await runLoadtest(noCluster({}), deps({ githubStepSummary: summary }));
+    expect(written.verdict.pass).toBe(true);
+    const markdown = readFileSync(summary, 'utf8');
+    expect(markdown).toMatch(/^# earlier step\n## Load test: PASS ✅\n/);
+    expect(markdown).toContain('```mermaid\nxychart-beta');
+
+    const stderr = capture();
+    const stdout = capture();
+    const missing = path.join(dir, 'no-such-dir', 'summary.md');
+    const outcome = await runLoadtest(noCluster({}), deps({ stdout, stderr, githubStepSummary: missing }));
+    expect(outcome.verdict.pass).toBe(true);
+    expect(stderr.text).toContain(
+      `warning: cannot write the job summary (GITHUB_STEP_SUMMARY=${missing}): ENOENT`,
+    );
+    expect(stdout.text).not.toContain('Job summary written.');
+  });
 });

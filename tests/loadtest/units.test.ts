@@ -201,6 +201,15 @@ describe('progress', () => {
     );
   });
 
+  it('keeps the whole line on a terminal that reports no width', () => {
+    let text = '';
+    const progress = new Progress({ isTTY: true, columns: 0, write: (chunk: string) => (text += chunk) });
+    progress.load(second(0), totals(0), 180_000, sample);
+    expect(text).toBe(
+      '\r\x1b[2Kload 1s/3m  420 req/s  p50 12.3ms  p95 150ms  errors 0.10%  replicas 3/5  cpu 42%',
+    );
+  });
+
   it('prints a plain line every 10 s otherwise', () => {
     const lines: string[] = [];
     const progress = new Progress({ isTTY: false, write: (chunk: string) => lines.push(chunk) });

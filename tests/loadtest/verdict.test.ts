@@ -130,7 +130,34 @@ describe('verdict on synthetic timelines', () => {
     expect(status(verdict.checks).metrics).toBe('fail');
   });
 
-  it('fails on an error rate at or over the threshold, naming the causes', () => {
+  it('passes an error rate at the threshold: --max-error-rate is the highest that passes, 0 means none', () => {
+    const atLimit = syntheticRecord({
+      cluster: false,
+      responses: new Array(10).fill(100),
+      non2xxPerSecond: 1,
+    });
+    expect(evaluate(atLimit).checks.find((check) => check.id === 'errors')?.status).toBe('pass');
+    const clean = syntheticRecord({ cluster: false, responses: new Array(10).fill(100) });
+    clean.plan.maxErrorRate = 0;
+    expect(evaluate(clean).pass).toBe(true);
+    expect(evidence(evaluate(clean).checks, 'errors')).toBe('0.00% (0 of 1,000 requests); threshold 0.00%');
+    const one = syntheticRecord({ cluster: false, responses: new Array(10).fill(100) });
+    one.plan.maxErrorRate = 0;
+    one.load.totals.errors = 1;
+    one.load.totals.errorRate = 1 / 1001;
+    expect(evaluate(one).pass).toBe(false);
+  });
+
+  it('says a target that never answered left the requests hanging, not that none were sent', () => {
+    const record = syntheticRecord({ cluster: false, responses: [0, 0, 0] });
+    const verdict = evaluate(record);
+    expect(verdict.pass).toBe(false);
+    expect(evidence(verdict.checks, 'errors')).toBe(
+      'no response at all in 3s: the requests sent were still unanswered when the load stopped (request timeout 10s)',
+    );
+  });
+
+  it('fails on an error rate over the threshold, naming the causes', () => {
     const record = syntheticRecord({
       cluster: false,
       responses: new Array(10).fill(100),

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../../scripts/core/finding.js';
-import { type GithubReportOptions, writeGithubReport } from '../../scripts/report/github.js';
+import {
+  type GithubReportOptions,
+  writeGithubReport,
+  writeGithubWarning,
+} from '../../scripts/report/github.js';
 import type { RunResult } from '../../scripts/report/types.js';
 import { cleanRun, finding, sampleRun } from './fixtures.js';
 
@@ -198,5 +202,27 @@ describe('github reporter', () => {
       '<h2>triage-validate</h2>\n<p>1 overlay rendered, 1 resource checked, 0 errors, 0 warnings, 0 suppressed in 0.05s</p>\n' +
         '<h3>overlays/prod (prod): 0 errors, 0 warnings, 0 suppressed, 1 resource checked</h3>\n<p>No problems found.</p>\n',
     );
+  });
+});
+
+describe('warnings about the run itself', () => {
+  it('an expired config suppression becomes a warning annotation on its line', () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      writeGithubWarning(
+        'validate.config.yaml:39: suppressions[0] (probes on Deployment api) expired on 2020-01-01 and no longer applies',
+      );
+      writeGithubWarning('validate.config.yaml: environments.overlays/qa: no such directory');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('').split('\n').filter(Boolean)).toEqual([
+      '::warning title=triage-validate,file=validate.config.yaml,line=39::suppressions[0] (probes on Deployment api) expired on 2020-01-01 and no longer applies',
+      '::warning title=triage-validate::validate.config.yaml: environments.overlays/qa: no such directory',
+    ]);
   });
 });

@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SourceFiles } from '../../scripts/sourcemap/files.js';
+import { generatorValues, loadTree } from '../../scripts/sourcemap/tree.js';
 import { type LocatedOverlay, renderAndLocate, writeTree } from './tree-fixture.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
@@ -262,5 +265,158 @@ spec:
       'overlays/legacy/pull-policy.yaml:10:11',
     );
     expect(legacy.at('Deployment', ['spec', 'replicas'])).toBe('overlays/legacy/replicas.yaml:3:10');
+  });
+});
+
+describe('source map: the kustomization tree', () => {
+  it('leaves remote resources to kustomize, with or without a URL scheme', () => {
+    const tree = writeTree({
+      'base/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+      'base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n',
+      'overlays/dev/kustomization.yaml': [
+        'resources:',
+        '  - ../../base',
+        '  - https://github.com/kubernetes-sigs/kustomize//examples/helloWorld/?ref=v3.3.1',
+        '  - github.com/kubernetes-sigs/kustomize/examples/multibases?ref=v1.0.6',
+        '  - git@github.com:example/manifests.git//base',
+        '',
+      ].join('\n'),
+    });
+    try {
+      const layer = loadTree(join(tree.root, 'overlays/dev'), new SourceFiles(tree.root));
+      expect(layer.bases.map((base) => base.file.shown)).toEqual(['base/kustomization.yaml']);
+      expect(layer.resourceFiles).toEqual([]);
+    } finally {
+      tree.dispose();
+    }
+  });
+
+  it('lists the generator values no message may quote (every Secret value, longer ConfigMap values)', () => {
+    const tree = writeTree({
+      'overlays/dev/kustomization.yaml': [
+        'secretGenerator:',
+        '  - name: creds',
+        '    literals: [API_KEY=abcd]',
+        '    envs: [creds.env]',
+        'configMapGenerator:',
+        '  - name: settings',
+        '    literals: [LOG_LEVEL=info, STORAGE=AccountKey=Zq8xK2vN5mB7]',
+        '',
+      ].join('\n'),
+      'overlays/dev/creds.env': '# comment\r\nDB_PASSWORD=hunter2!\r\n',
+    });
+    try {
+      const files = new SourceFiles(tree.root);
+      const values = generatorValues(loadTree(join(tree.root, 'overlays/dev'), files), files);
+      expect(values).toEqual(expect.arrayContaining(['abcd', 'hunter2!', 'AccountKey=Zq8xK2vN5mB7']));
+      expect(values).not.toContain('info');
+    } finally {
+      tree.dispose();
+    }
+  });
+
+  it('still names a missing local resource at its line', () => {
+    const tree = writeTree({ 'overlays/dev/kustomization.yaml': 'resources:\n  - ../../nothere.yaml\n' });
+    try {
+      expect(() => loadTree(join(tree.root, 'overlays/dev'), new SourceFiles(tree.root))).toThrow(
+        "resource '../../nothere.yaml' does not exist",
+      );
+    } finally {
+      tree.dispose();
+    }
+  });
+});
+
+describe('source map: fields a patch removed, and objects inside a List', () => {
+  let tree: ReturnType<typeof writeTree>;
+  let located: LocatedOverlay;
+  beforeAll(async () => {
+    tree = writeTree({
+      'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - settings.yaml\n',
+      'base/deployment.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: app
+          image: example.azurecr.io/api:1.0.0
+          readinessProbe:
+            httpGet: {path: /healthz, port: 8080}
+          resources:
+            limits:
+              memory: 256Mi
+`,
+      'base/settings.yaml': `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: first
+    data:
+      A: "1"
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: second
+    data:
+      B: "2"
+`,
+      'overlays/dev/kustomization.yaml': `resources:
+  - ../../base
+namePrefix: dev-
+patches:
+  - path: no-probe.yaml
+  - target:
+      kind: Deployment
+      name: api
+    patch: |-
+      - op: remove
+        path: /spec/template/spec/containers/0/resources/limits
+`,
+      'overlays/dev/no-probe.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          readinessProbe: null
+`,
+    });
+    located = await renderAndLocate(tree.root, 'overlays/dev');
+  });
+  afterAll(() => tree.dispose());
+
+  const container = ['spec', 'template', 'spec', 'containers', 0];
+
+  it('a field set to null by a strategic-merge patch points at that null', () => {
+    expect(located.at('Deployment', [...container, 'readinessProbe'])).toBe(
+      'overlays/dev/no-probe.yaml:10:11',
+    );
+  });
+
+  it('a field under a JSON 6902 remove points at the op’s path', () => {
+    expect(located.at('Deployment', [...container, 'resources', 'limits', 'memory'])).toBe(
+      'overlays/dev/kustomization.yaml:11:15',
+    );
+  });
+
+  it('a field never set still points at the nearest enclosing node of the definition', () => {
+    expect(located.at('Deployment', [...container, 'livenessProbe'])).toBe('base/deployment.yaml:13:11');
+  });
+
+  it('an object defined inside a kind: List points at its item', () => {
+    expect(located.at('ConfigMap', ['data', 'B'], 'dev-second')).toBe('base/settings.yaml:15:7');
+    expect(located.at('ConfigMap', ['data', 'A'], 'dev-first')).toBe('base/settings.yaml:9:7');
   });
 });

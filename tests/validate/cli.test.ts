@@ -151,8 +151,114 @@ describe('bad input exits 2 with one message naming the file, never a stack trac
     expect(run.stderr).toContain("unknown --format 'xml'");
   });
 
+  it('a generator literal without KEY= is named at its line, without its value', () => {
+    copy = copyRepository();
+    copy.edit(
+      'base/kustomization.yaml',
+      '      - secrets.env',
+      '      - secrets.env\n    literals:\n      - Hunter2Sup3rS3cretValue',
+    );
+    const run = runValidate(copy.root, ['overlays/dev']);
+    expectInputError(
+      run,
+      /^error: base\/kustomization\.yaml:33:9: secretGenerator triage-secrets: a literal must be KEY=value/,
+    );
+    expect(run.stderr).not.toContain('Hunter2Sup3rS3cretValue');
+  });
+
+  it('an env-file line without a valid KEY= is named at its line (it would become a key holding the value)', () => {
+    copy = copyRepository();
+    copy.write(
+      'base/secrets.env',
+      '# filled by the pipeline\r\nDATABASE_CONNECTION_STRING=<set-by-pipeline>\r\nAZURE_OPENAI_API_KEY Hunter2Sup3rS3cretValue\r\n',
+    );
+    const run = runValidate(copy.root, ['overlays/dev']);
+    expectInputError(run, /^error: base\/secrets\.env:3:1: env file line must be KEY=value/);
+    expect(run.stderr).not.toContain('Hunter2Sup3rS3cretValue');
+  });
+
+  it("kustomize's own error is one readable line (helmCharts are not inflated)", () => {
+    copy = copyRepository();
+    copy.write(
+      'overlays/dev/kustomization.yaml',
+      `${copy.read('overlays/dev/kustomization.yaml')}helmCharts:\n  - name: chart\n    repo: https://charts.example.com\n    version: 1.0.0\n`,
+    );
+    const run = runValidate(copy.root, ['overlays/dev']);
+    expectInputError(
+      run,
+      /^error: overlays\/dev\/kustomization\.yaml: kustomize could not build it: .*must specify --enable-helm .*helm template/,
+    );
+    // kubectl's klog prefix (`E1123 13:44:29.98 12793 run.go:72] "command failed" err=<`) is gone.
+    expect(run.stderr).not.toMatch(/run\.go|err=|\bE\d{4} /);
+  });
+
+  it('a report that cannot be written: one line naming the file, before any work', () => {
+    const run = runValidate(PACKAGE_ROOT, ['--format', 'json', '--output', 'no-such-dir/report.json']);
+    expectInputError(
+      run,
+      /^error: no-such-dir\/report\.json: cannot write the report: directory no-such-dir does not exist/,
+    );
+  });
+
+  it('a KUSTOMIZE that does not run is an error, not a silent fallback to another kustomize', () => {
+    const run = runValidate(PACKAGE_ROOT, [], { KUSTOMIZE: '/nonexistent/kustomize' });
+    expectInputError(run, /^error: KUSTOMIZE=\/nonexistent\/kustomize does not run/);
+  });
+
+  it('--output with --format github, or an empty --env, is refused rather than ignored', () => {
+    expectInputError(
+      runValidate(PACKAGE_ROOT, ['--format', 'github', '--output', 'report.txt']),
+      /^error: --output applies to text, json and sarif/,
+    );
+    expectInputError(runValidate(PACKAGE_ROOT, ['--env', '']), /^error: --env '' is not an environment name/);
+  });
+
   it('a path that is not a kustomization', () => {
     expectInputError(runValidate(PACKAGE_ROOT, ['scripts']), /^error: scripts: holds no kustomization\.yaml/);
+  });
+});
+
+describe('paths are taken as the user typed them, wherever validate runs', () => {
+  const overlaysOf = (run: ReturnType<typeof runValidate>) => [
+    ...new Set(json(run).findings.map((each) => `${each.overlay} ${each.location.file}`)),
+  ];
+
+  function treeWithFinding(): RepoCopy {
+    const repo = copyRepository();
+    repo.edit('overlays/dev/hpa-patch.yaml', 'maxReplicas: 10', 'maxReplicas: 50');
+    return repo;
+  }
+
+  it('`npm run validate -- .` in overlays/dev validates overlays/dev (npm starts scripts in the package root)', () => {
+    copy = treeWithFinding();
+    const run = runValidate(PACKAGE_ROOT, ['.', '--format', 'json'], {
+      npm_lifecycle_event: 'validate',
+      INIT_CWD: join(copy.root, 'overlays', 'dev'),
+    });
+    expect(run.status).toBe(1);
+    expect(json(run).summary).toMatchObject({ overlays: 1 });
+    expect(overlaysOf(run)).toEqual(['overlays/dev overlays/dev/hpa-patch.yaml']);
+  });
+
+  it('outside git, a subdirectory still reports paths from the directory holding validate.config.yaml', () => {
+    copy = treeWithFinding();
+    const run = runValidate(join(copy.root, 'overlays', 'dev'), ['.', '--format', 'json']);
+    expect(run.status).toBe(1);
+    expect(overlaysOf(run)).toEqual(['overlays/dev overlays/dev/hpa-patch.yaml']);
+  });
+
+  it('a Windows-style path (overlays\\dev)', () => {
+    copy = treeWithFinding();
+    const run = runValidate(copy.root, ['overlays\\dev', '--format', 'json']);
+    expect(run.status).toBe(1);
+    expect(overlaysOf(run)).toEqual(['overlays/dev overlays/dev/hpa-patch.yaml']);
+  });
+
+  it('the kustomization file itself (what tab completion gives) means its directory', () => {
+    copy = treeWithFinding();
+    const run = runValidate(copy.root, ['overlays/dev/kustomization.yaml', '--format', 'json']);
+    expect(run.status).toBe(1);
+    expect(overlaysOf(run)).toEqual(['overlays/dev overlays/dev/hpa-patch.yaml']);
   });
 });
 

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
+  gitIncludes,
   kubectlError,
   parseDuration,
   readArgoApplication,
@@ -165,6 +168,120 @@ describe('waitForSync', () => {
     expect(result.summary).toContain('Ready False (HealthCheckFailed');
     expect(polls).toBe(5);
     expect(result.elapsedMs).toBe(60_000);
+  });
+});
+
+describe('a newer commit that contains ours', () => {
+  const NEWER_SHA = 'f00dfeedcafe0123456789abcdef0123456789ab';
+  const target: Target = { controller: 'argocd', name: 'triage-dev', namespace: 'argocd', revision: SHA };
+  const advancingClock = () => {
+    let time = 0;
+    return {
+      now: () => time,
+      sleep: async (ms: number) => {
+        time += ms;
+      },
+    };
+  };
+  const newerSynced = () => {
+    const application = recorded('argocd-application-synced.json');
+    application.status.sync.revision = NEWER_SHA;
+    return application;
+  };
+
+  it('counts as done when the controller is healthy at a descendant of the commit', async () => {
+    const asked: string[] = [];
+    const log: string[] = [];
+    const result = await waitForSync(target, {
+      timeoutMs: 60_000,
+      intervalMs: 15_000,
+      fetch: async () => ({ json: newerSynced() }),
+      includes: async (reported, wanted) => {
+        asked.push(`${reported} ⊇ ${wanted}`);
+        return true;
+      },
+      log: (line) => log.push(line),
+      ...advancingClock(),
+    });
+    expect(result.done).toBe(true);
+    expect(result.summary).toBe('revision f00dfeedcafe, sync Synced, health Healthy; includes c3f1e0b9a2d8');
+    expect(asked).toEqual([`${NEWER_SHA} ⊇ ${SHA}`]);
+  });
+
+  it('keeps waiting when the newer commit does not contain ours, or is not healthy yet', async () => {
+    let asked = 0;
+    const notContaining = await waitForSync(target, {
+      timeoutMs: 30_000,
+      intervalMs: 15_000,
+      fetch: async () => ({ json: newerSynced() }),
+      includes: async () => {
+        asked += 1;
+        return false;
+      },
+      log: () => {},
+      ...advancingClock(),
+    });
+    expect(notContaining.done).toBe(false);
+    // Asked once per reported commit, not on every poll.
+    expect(asked).toBe(1);
+    const progressing = newerSynced();
+    progressing.status.health.status = 'Progressing';
+    const unhealthy = await waitForSync(target, {
+      timeoutMs: 15_000,
+      intervalMs: 15_000,
+      fetch: async () => ({ json: progressing }),
+      includes: async () => true,
+      log: () => {},
+      ...advancingClock(),
+    });
+    expect(unhealthy.done).toBe(false);
+  });
+
+  it('reads Flux revisions (main@sha1:<sha>) the same way', async () => {
+    const kustomization = recorded('flux-kustomization-ready.json');
+    kustomization.status.lastAppliedRevision = `main@sha1:${NEWER_SHA}`;
+    const result = await waitForSync(
+      { ...target, controller: 'flux', namespace: 'flux-system' },
+      {
+        timeoutMs: 15_000,
+        intervalMs: 15_000,
+        fetch: async () => ({ json: kustomization }),
+        includes: async (reported) => reported === NEWER_SHA,
+        log: () => {},
+        ...advancingClock(),
+      },
+    );
+    expect(result.done).toBe(true);
+  });
+});
+
+describe('gitIncludes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wait-for-sync-git-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@example.invalid',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@example.invalid',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_NOSYSTEM: '1',
+      },
+    }).trim();
+
+  it('answers from the local history, and does not know commits it has not got', async () => {
+    git('init', '--quiet');
+    git('commit', '--quiet', '--allow-empty', '--message', 'ours');
+    const ours = git('rev-parse', 'HEAD');
+    git('commit', '--quiet', '--allow-empty', '--message', 'newer');
+    const newer = git('rev-parse', 'HEAD');
+    expect(await gitIncludes(newer, ours, dir)).toBe(true);
+    expect(await gitIncludes(ours, newer, dir)).toBe(false);
+    expect(await gitIncludes('0123456789abcdef0123456789abcdef01234567', ours, dir)).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { MARKDOWN_MARKER } from '../../scripts/diff/report/markdown.js';
 import { PROJECT_ROOT } from '../diff/fixture.js';
 import { actionlint, checkWorkflowFile, type RuleId, workflowFiles } from './checker.js';
+import { runStep } from './run-step.js';
 
 const files = workflowFiles(PROJECT_ROOT);
 
@@ -270,5 +271,204 @@ describe('loadtest.yaml', () => {
     const upload = step(job, byAction('actions/upload-artifact'));
     expect(upload.if).toBe('${{ always() }}');
     expect(upload.with.path).toBe('loadtest-report');
+  });
+});
+
+describe('the steps run as the runner runs them', () => {
+  const pr = load('pr.yaml').workflow;
+  const deploy = load('deploy.yaml').workflow;
+  const loadtest = load('loadtest.yaml').workflow;
+  const SETUP_LINE = 'installed from the GitHub release (sha256 verified)';
+
+  describe('setup: kubeconform is the sha256-verified release', () => {
+    const jobs = [
+      ['pr.yaml test', pr.jobs.test],
+      ['pr.yaml validate', pr.jobs.validate],
+      ['deploy.yaml validate', deploy.jobs.validate],
+    ] as const;
+
+    it.each(jobs)('%s runs npm run setup and refuses the go install fallback', (_name, job) => {
+      const setup = step(job, (each) => String(each.run ?? '').includes('npm run setup'));
+      expect(String(setup.run)).toContain(SETUP_LINE);
+      // A cached binary could be a go build from an earlier run: only the schemas are cached.
+      const cache = step(job, byAction('actions/cache'));
+      expect(String(cache.with.path)).not.toContain('.tools');
+      expect(job.steps.some((each: Workflow) => String(each.run ?? '').includes('scripts/setup.sh'))).toBe(
+        false,
+      );
+      const verified = runStep(setup.run, { npm: `echo "setup: kubeconform v0.7.0 ${SETUP_LINE}"` });
+      expect(verified.code).toBe(0);
+      expect(verified.npmCalls).toEqual([['run', 'setup']]);
+      const fallback = runStep(setup.run, {
+        npm: 'echo "setup: kubeconform v0.7.0 installed with go install"',
+      });
+      expect(fallback.code).toBe(1);
+      expect(fallback.stdout).toContain('::error::');
+      expect(runStep(setup.run, { npm: 'exit 1' }).code).not.toBe(0);
+    });
+
+    it('matches what scripts/setup.sh prints', () => {
+      expect(readFileSync(join(PROJECT_ROOT, 'scripts/setup.sh'), 'utf8')).toContain(SETUP_LINE);
+    });
+
+    it.each([
+      ['pr.yaml validate', pr.jobs.validate],
+      ['deploy.yaml validate', deploy.jobs.validate],
+    ] as const)('%s validates with that binary', (_name, job) => {
+      const validates = job.steps.filter((each: Workflow) =>
+        /^\s*npm run validate\b/m.test(String(each.run ?? '')),
+      );
+      expect(validates.length).toBeGreaterThan(0);
+      for (const each of validates) {
+        expect(each.env?.KUBECONFORM).toBe('${{ github.workspace }}/.tools/bin/kubeconform');
+      }
+    });
+  });
+
+  describe('pr.yaml diff', () => {
+    const job = pr.jobs.diff;
+    const diff = step(job, byName('Diff against the base branch'));
+
+    it('puts the diff in the job summary', () => {
+      const run = runStep(diff.run, {
+        env: { BASE_REF: 'main' },
+        npm: `printf '${MARKDOWN_MARKER}\\n## Rendered manifest diff\\n' > diff.md`,
+      });
+      expect(run.code).toBe(0);
+      expect(run.npmCalls).toEqual([
+        ['run', 'diff', '--', '--base', 'origin/main', '--format', 'markdown', '--output', 'diff.md'],
+      ]);
+      expect(run.summary).toContain('## Rendered manifest diff');
+      expect(run.output).toContain('status=0');
+    });
+
+    it('replaces the sticky comment with a failure note when the diff fails, then fails the job', () => {
+      const run = runStep(diff.run, {
+        env: {
+          BASE_REF: 'main',
+          GITHUB_SHA: 'c3f1e0b9a2d84f6e7a1b5c9d0e2f4a6b8c0d1e2f',
+          GITHUB_SERVER_URL: 'https://github.com',
+          GITHUB_REPOSITORY: 'contoso/triage-gitops',
+          GITHUB_RUN_ID: '42',
+        },
+        npm: 'echo "error: overlays/dev/kustomization.yaml: kustomize could not build it" >&2; exit 2',
+      });
+      expect(run.code).toBe(0);
+      const markdown = run.read('diff.md') ?? '';
+      expect(markdown.startsWith(`${MARKDOWN_MARKER}\n`)).toBe(true);
+      expect(markdown).toContain('`npm run diff` failed (exit 2) at c3f1e0b9a2d8');
+      expect(markdown).toContain('https://github.com/contoso/triage-gitops/actions/runs/42');
+      expect(run.summary).toContain('failed (exit 2)');
+      expect(run.output).toContain('status=2');
+      const comment = step(job, byAction('actions/github-script'));
+      expect(comment.if).toContain('!cancelled()');
+      const fail = step(job, byName('Fail when the diff failed'));
+      expect(fail.if).toBe("${{ !cancelled() && steps.diff.outputs.status != '0' }}");
+    });
+  });
+
+  describe('deploy.yaml', () => {
+    const fill = step(deploy.jobs.deploy, byName("Fill base/secrets.env from the environment's secrets"));
+    const KEY = 'sk-test-Zq8rT1x9KpW3';
+    const CONNECTION = 'Server=db;Password=Vb6n%C1';
+
+    it('writes base/secrets.env after the validate job, from env, and prints a value only in add-mask', () => {
+      expect(deploy.jobs.deploy.needs).toBe('validate');
+      const run = runStep(fill.run, {
+        env: { ENVIRONMENT: 'dev', AZURE_OPENAI_API_KEY: KEY, DATABASE_CONNECTION_STRING: CONNECTION },
+        files: { 'base/secrets.env': 'AZURE_OPENAI_API_KEY=<set-by-pipeline>\n' },
+      });
+      expect(run.code).toBe(0);
+      expect(run.read('base/secrets.env')).toBe(
+        `AZURE_OPENAI_API_KEY=${KEY}\nDATABASE_CONNECTION_STRING=${CONNECTION}\n`,
+      );
+      const forms = [KEY, CONNECTION].flatMap((value) => [value, Buffer.from(value).toString('base64')]);
+      for (const line of `${run.stdout}\n${run.stderr}`.split('\n')) {
+        if (forms.some((value) => line.includes(value))) expect(line).toMatch(/^::add-mask::/);
+      }
+      for (const value of forms) expect(run.stdout).toContain(`::add-mask::${value}`);
+    });
+
+    it.each([
+      ['an empty', '', /secret AZURE_OPENAI_API_KEY is not set/],
+      ['a multi-line', 'line1\nline2', /holds a newline/],
+    ])('refuses %s secret without writing the file', (_case, value, message) => {
+      const run = runStep(fill.run, {
+        env: { ENVIRONMENT: 'dev', AZURE_OPENAI_API_KEY: value, DATABASE_CONNECTION_STRING: CONNECTION },
+        files: { 'base/secrets.env': 'placeholder\n' },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(message);
+      expect(run.read('base/secrets.env')).toBe('placeholder\n');
+    });
+
+    it('never needs secrets for prod, and waits for the controller with the flags wait-for-sync takes', () => {
+      const steps = deploy.jobs.deploy.steps as Workflow[];
+      const usingSecrets = steps.filter((each) => JSON.stringify(each).includes('${{ secrets.'));
+      expect(usingSecrets.map((each) => each.name)).toEqual([fill.name]);
+      expect(fill.if).toContain("env.ENVIRONMENT == 'dev'");
+      const wait = steps.find((each) => String(each.run ?? '').includes('npm run wait-for-sync'));
+      expect(wait.env).toEqual({
+        MODE: '${{ steps.mode.outputs.mode }}',
+        GITHUB_TOKEN: '${{ github.token }}',
+      });
+      const run = runStep(wait.run, {
+        env: { MODE: 'flux', ENVIRONMENT: 'prod', GITHUB_SHA: 'c3f1e0b9a2d8' },
+      });
+      expect(run.code).toBe(0);
+      expect(run.npmCalls).toEqual([
+        [
+          'run',
+          'wait-for-sync',
+          '--',
+          '--controller',
+          'flux',
+          '--name',
+          'triage-prod',
+          '--revision',
+          'c3f1e0b9a2d8',
+          '--timeout',
+          '10m',
+          '--interval',
+          '15s',
+        ],
+      ]);
+    });
+  });
+
+  describe('loadtest.yaml', () => {
+    const run = step(loadtest.jobs.loadtest, byName('Load test'));
+    const cases: [string, Record<string, string>, string[]][] = [
+      ['defaults', { CONNECTIONS: '50', RATE: '', EXPECT_MIN_REPLICAS: '' }, ['--connections', '50']],
+      ['a rate', { CONNECTIONS: '50', RATE: '20', EXPECT_MIN_REPLICAS: '' }, ['--rate', '20']],
+      [
+        'a rate and a minimum',
+        { CONNECTIONS: '', RATE: ' 20 ', EXPECT_MIN_REPLICAS: '3' },
+        ['--rate', '20', '--expect-min-replicas', '3'],
+      ],
+      ['connections cleared', { CONNECTIONS: '', RATE: '', EXPECT_MIN_REPLICAS: '' }, []],
+      ['blank inputs', { CONNECTIONS: ' ', RATE: ' ', EXPECT_MIN_REPLICAS: ' ' }, []],
+    ];
+
+    it.each(cases)('passes what the CLI accepts: %s', async (_case, inputs, extra) => {
+      const result = runStep(run.run, { env: { ENVIRONMENT: 'dev', DURATION: '3m', ...inputs } });
+      expect(result.code).toBe(0);
+      const [call] = result.npmCalls;
+      expect(call?.slice(0, 3)).toEqual(['run', 'loadtest', '--']);
+      const argv = call?.slice(3) ?? [];
+      expect(argv).toEqual(['--env', 'dev', '--duration', '3m', '--report', 'loadtest-report', ...extra]);
+      const { parseLoadtestArgs } = await import('../../scripts/loadtest/args.js');
+      expect(() => parseLoadtestArgs(argv)).not.toThrow();
+    });
+  });
+});
+
+describe('dependabot.yml', () => {
+  it('keeps the pinned actions current, as docs/workflows.md says', () => {
+    const config = parse(readFileSync(join(PROJECT_ROOT, '.github/dependabot.yml'), 'utf8'));
+    expect(config.version).toBe(2);
+    expect(config.updates).toContainEqual(
+      expect.objectContaining({ 'package-ecosystem': 'github-actions', directory: '/' }),
+    );
   });
 });

@@ -70,6 +70,7 @@ export function formatMarkdown(result: DiffResult, options: MarkdownOptions = {}
 
   let shown = 0;
   let truncated = false;
+  let cutShort = false;
   for (const overlay of result.overlays) {
     if (overlay.changes.length === 0 || truncated) continue;
     push(`### \`${overlay.path}\`\n\n`);
@@ -86,6 +87,7 @@ export function formatMarkdown(result: DiffResult, options: MarkdownOptions = {}
       if (partial) {
         push(detailsBlock(change, partial.text, partial.omittedLines));
         shown += 1;
+        cutShort = true;
       }
       break;
     }
@@ -93,7 +95,7 @@ export function formatMarkdown(result: DiffResult, options: MarkdownOptions = {}
   if (shown < total || truncated) {
     push(
       `\n> [!NOTE]\n> Output truncated to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit: ` +
-        `${total - shown} of ${total} diffs are not shown${truncated && shown > 0 ? ' and the last one is cut short' : ''}. ` +
+        `${total - shown} of ${total} diffs are not shown${cutShort ? ' and the last one shown is cut short' : ''}. ` +
         'Run `npm run diff` locally for the full output.\n',
     );
   }

@@ -36,7 +36,8 @@ export function buildSeries(record: RunRecord, maxPoints: number): ChartSeries {
   const seconds = record.load.seconds;
   const samples = record.cluster.checked ? record.cluster.samples : [];
   const lastSampleT = samples.length ? Math.max(...samples.map((sample) => sample.t)) : 0;
-  const span = Math.max(seconds.length, Math.floor(lastSampleT) + 1, 1);
+  // Labels may skip a second (a tick late by more than one): the last label, not the count, is the span.
+  const span = Math.max((seconds.at(-1)?.t ?? -1) + 1, Math.floor(lastSampleT) + 1, 1);
   const binSeconds = Math.max(1, Math.ceil(span / Math.max(1, maxPoints)));
   const binCount = Math.ceil(span / binSeconds);
   const binOf = (t: number) => Math.min(binCount - 1, Math.max(0, Math.floor(t / binSeconds)));

@@ -27,6 +27,18 @@ export function ticks(max: number, wanted = 5): number[] {
   return result;
 }
 
+/** Clock-friendly steps (seconds): a 9-minute axis reads 0s, 2m, 4m…, not 0s, 1m40s, 3m20s…. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+
+/** Time-axis ticks from 0 to at most `span` seconds, at most `wanted` + 1 of them. */
+export function timeTicks(span: number, wanted = 8): number[] {
+  const step =
+    TIME_STEPS.find((candidate) => span / candidate <= wanted) ?? Math.ceil(span / wanted / 3600) * 3600;
+  const result: number[] = [];
+  for (let value = 0; value <= span + 1e-9; value += step) result.push(value);
+  return result;
+}
+
 const fmt = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
 
 /**
@@ -69,11 +81,9 @@ export function renderSvg(series: ChartSeries, title: string): string {
     `<text transform="translate(18 ${MARGIN.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle" fill="${RPS_COLOUR}">requests/s</text>`,
   );
 
-  // Time axis.
-  // Whole seconds only: bins are whole seconds.
-  const timeTicks = ticks(spanT, Math.min(8, Math.ceil(spanT))).filter((tick) => tick <= spanT);
-  out.push('<g fill="#333333" text-anchor="middle">');
-  for (const tick of timeTicks) {
+  // Time axis: whole seconds (bins are whole seconds), in clock-friendly steps.
+  out.push('<g id="time-axis" fill="#333333" text-anchor="middle">');
+  for (const tick of timeTicks(spanT)) {
     out.push(
       `<text x="${x(tick).toFixed(1)}" y="${MARGIN.top + PLOT_H + 18}">${escapeXml(formatDuration(tick * 1000))}</text>`,
     );

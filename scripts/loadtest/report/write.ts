@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as core from '@actions/core';
 import { ExitError } from '../../lib/exit-error.js';
 import type { RunRecord } from '../record.js';
 import type { Verdict } from '../verdict.js';
@@ -23,6 +23,21 @@ export function renderJson(record: RunRecord, verdict: Verdict): string {
   return `${JSON.stringify({ ...record, verdict }, null, 2)}\n`;
 }
 
+const cannotWrite = (dir: string, error: unknown) =>
+  new ExitError(
+    `--report ${dir}: cannot write the report: ${error instanceof Error ? error.message : String(error)}`,
+  );
+
+/** Before the load: create the report directory and make sure it is writable, not minutes later. */
+export async function prepareReportDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw cannotWrite(dir, error);
+  }
+}
+
 export async function writeReportDir(dir: string, record: RunRecord, verdict: Verdict): Promise<string[]> {
   try {
     await mkdir(dir, { recursive: true });
@@ -39,13 +54,14 @@ export async function writeReportDir(dir: string, record: RunRecord, verdict: Ve
     await writeFile(files.svg, renderSvg(buildSeries(record, SVG_POINTS), chartTitle(record)));
     return Object.values(files);
   } catch (error) {
-    throw new ExitError(
-      `--report ${dir}: cannot write the report: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw cannotWrite(dir, error);
   }
 }
 
-/** In GitHub Actions: the Markdown summary (with its Mermaid charts) as the job summary. */
-export async function writeJobSummary(record: RunRecord, verdict: Verdict): Promise<void> {
-  await core.summary.addRaw(renderMarkdown(record, verdict, buildSeries(record, MERMAID_POINTS))).write();
+/**
+ * In GitHub Actions: the Markdown summary (with its Mermaid charts) appended to the job summary
+ * file (`GITHUB_STEP_SUMMARY`), as @actions/core's `summary.write()` does, but to the file given.
+ */
+export async function writeJobSummary(file: string, record: RunRecord, verdict: Verdict): Promise<void> {
+  await appendFile(file, renderMarkdown(record, verdict, buildSeries(record, MERMAID_POINTS)));
 }

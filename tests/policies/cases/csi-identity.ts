@@ -89,7 +89,7 @@ metadata:
     },
     {
       name: 'the pod template lacks the workload identity label',
-      located: ['podLabelMissing base/deployment.yaml:11'],
+      located: ['podLabelMissing overlays/prod/label.yaml:9'],
       env: 'prod',
       files: {
         'overlays/prod/kustomization.yaml': prodKustomization({ patches: ['label.yaml'] }),
@@ -105,7 +105,7 @@ metadata:
     },
     {
       name: 'the pod runs as the default ServiceAccount (prefixed overlay)',
-      located: ['serviceAccountMissing base/deployment.yaml:13'],
+      located: ['serviceAccountMissing overlays/prod/sa.yaml:8'],
       env: 'prod',
       files: {
         'overlays/prod/kustomization.yaml': prodKustomization({

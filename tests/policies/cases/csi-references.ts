@@ -81,7 +81,7 @@ export const cases: PolicyCases = {
     },
     {
       name: 'a volume without a class',
-      located: ['spcUnset overlays/prod/volume.yaml:11'],
+      located: ['spcUnset overlays/prod/volume.yaml:12'],
       env: 'prod',
       files: {
         'overlays/prod/kustomization.yaml': prodKustomization({ patches: ['volume.yaml'] }),

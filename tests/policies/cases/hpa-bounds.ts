@@ -39,7 +39,7 @@ export const cases: PolicyCases = {
     },
     {
       name: 'a patch removes minReplicas (API default 1)',
-      located: ['minMissing base/hpa.yaml:5'],
+      located: ['minMissing overlays/dev/bounds.yaml:6'],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ patches: ['bounds.yaml'] }),
         'overlays/dev/bounds.yaml': hpaPatch('  minReplicas: null'),

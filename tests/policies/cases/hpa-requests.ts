@@ -41,7 +41,7 @@ export const cases: PolicyCases = {
   invalid: [
     {
       name: 'a patch drops the CPU request (name suffix)',
-      located: ['requestMissing base/deployment.yaml:30'],
+      located: ['requestMissing overlays/dev/no-cpu.yaml:12'],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ nameSuffix: '-v2', patches: ['no-cpu.yaml'] }),
         'overlays/dev/no-cpu.yaml': deploymentPatch(

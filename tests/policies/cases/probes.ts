@@ -30,7 +30,7 @@ export const cases: PolicyCases = {
   invalid: [
     {
       name: 'a patch drops the readiness probe',
-      located: ['readinessMissing base/deployment.yaml:19'],
+      located: ['readinessMissing overlays/dev/probes.yaml:10'],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ namePrefix: 'stg-', patches: ['probes.yaml'] }),
         'overlays/dev/probes.yaml': probePatch('readinessProbe: null'),
@@ -46,7 +46,7 @@ export const cases: PolicyCases = {
     },
     {
       name: 'a patch drops the liveness probe',
-      located: ['livenessMissing base/deployment.yaml:19'],
+      located: ['livenessMissing overlays/dev/probes.yaml:10'],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ patches: ['probes.yaml'] }),
         'overlays/dev/probes.yaml': probePatch('livenessProbe: null'),

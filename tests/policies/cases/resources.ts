@@ -18,7 +18,7 @@ export const cases: PolicyCases = {
   invalid: [
     {
       name: 'a patch drops the CPU request',
-      located: ['cpuRequestMissing base/deployment.yaml:30'],
+      located: ['cpuRequestMissing overlays/dev/res.yaml:12'],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ nameSuffix: '-v2', patches: ['res.yaml'] }),
         'overlays/dev/res.yaml': deploymentPatch(
