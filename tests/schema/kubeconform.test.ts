@@ -81,16 +81,19 @@ apiVersion: example.com/v1
 kind: Widget
 metadata: {name: gadget}
 `;
-    const results = await checkSchemas(stream);
-    expect(results.map(({ index, kind, name, status }) => ({ index, kind, name, status }))).toEqual([
-      { index: 0, kind: 'ConfigMap', name: 'settings', status: 'valid' },
-      { index: 1, kind: 'ConfigMap', name: 'settings', status: 'invalid' },
-      { index: 2, kind: 'Deployment', name: 'web', status: 'valid' },
-      { index: 3, kind: 'Widget', name: 'gadget', status: 'error' },
-    ]);
-    expect(results[1]?.errors).toEqual([
-      { path: ['data', 'mode'], message: 'got number, want null or string' },
-    ]);
+    // One worker reads a single stream in order; more workers get a file per document. Both map alike.
+    for (const workers of [1, 2]) {
+      const results = await checkSchemas(stream, { workers });
+      expect(results.map(({ index, kind, name, status }) => ({ index, kind, name, status }))).toEqual([
+        { index: 0, kind: 'ConfigMap', name: 'settings', status: 'valid' },
+        { index: 1, kind: 'ConfigMap', name: 'settings', status: 'invalid' },
+        { index: 2, kind: 'Deployment', name: 'web', status: 'valid' },
+        { index: 3, kind: 'Widget', name: 'gadget', status: 'error' },
+      ]);
+      expect(results[1]?.errors).toEqual([
+        { path: ['data', 'mode'], message: 'got number, want null or string' },
+      ]);
+    }
   });
 
   it('makes a missing schema a finding that says where to add it, never a skip', async () => {
