@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FieldPath } from '../../scripts/core/resource.js';
 import { SourceFiles } from '../../scripts/sourcemap/files.js';
 import { generatorValues, loadTree } from '../../scripts/sourcemap/tree.js';
 import { type LocatedOverlay, renderAndLocate, writeTree } from './tree-fixture.js';
@@ -159,64 +160,120 @@ describe('source map: a rendered field points at the file and line a person edit
     expect(JSON.stringify(deployment?.body)).not.toContain('sidecar');
   });
 
-  it('a field from the base resource points into the base file', () => {
-    expect(prod.at('Deployment', [...app, 'imagePullPolicy'])).toBe('base/deployment.yaml:18:11');
-    expect(prod.at('Deployment', [...app, 'resources', 'requests', 'cpu'])).toBe(
+  // [why, kind, path in the rendered object, where a person edits it]
+  const CASES: [string, string, FieldPath, string][] = [
+    [
+      'a field from the base resource points into the base file',
+      'Deployment',
+      [...app, 'imagePullPolicy'],
+      'base/deployment.yaml:18:11',
+    ],
+    [
+      'a field from the base resource points into the base file',
+      'Deployment',
+      [...app, 'resources', 'requests', 'cpu'],
       'base/deployment.yaml:21:15',
-    );
-  });
-
-  it('a field set by an overlay strategic-merge patch points into the patch file', () => {
-    expect(prod.at('Deployment', [...app, 'resources', 'requests', 'memory'])).toBe(
+    ],
+    [
+      'a field set by an overlay strategic-merge patch points into the patch file',
+      'Deployment',
+      [...app, 'resources', 'requests', 'memory'],
       'overlays/prod/memory.yaml:12:15',
-    );
-  });
-
-  it('a field set by a component patch points into the component', () => {
-    expect(prod.at('Deployment', [...app, 'readinessProbe', 'httpGet', 'path'])).toBe(
+    ],
+    [
+      'a field set by a component patch points into the component',
+      'Deployment',
+      [...app, 'readinessProbe', 'httpGet', 'path'],
       'components/probe/probe.yaml:11:23',
-    );
-  });
-
-  it('a field added by an inline JSON 6902 patch points at its line inside kustomization.yaml', () => {
-    expect(prod.at('Deployment', [...app, 'resources', 'limits', 'memory'])).toBe(
+    ],
+    [
+      'a field added by an inline JSON 6902 patch points at its line inside kustomization.yaml',
+      'Deployment',
+      [...app, 'resources', 'limits', 'memory'],
       'overlays/prod/kustomization.yaml:45:11',
-    );
-  });
-
-  it('a field replaced by a JSON 6902 patch file points at the op', () => {
-    expect(prod.at('Service', ['spec', 'ports', 0, 'targetPort'])).toBe(
+    ],
+    [
+      'a field replaced by a JSON 6902 patch file points at the op',
+      'Service',
+      ['spec', 'ports', 0, 'targetPort'],
       'overlays/prod/ports.json6902.yaml:3:10',
-    );
-  });
-
-  it('images: and replicas: overrides point at the kustomization entry', () => {
-    expect(prod.at('Deployment', [...app, 'image'])).toBe('overlays/prod/kustomization.yaml:10:5');
-    expect(prod.at('Deployment', ['spec', 'replicas'])).toBe('overlays/prod/kustomization.yaml:13:5');
-  });
-
-  it('generator values point at the literal or env-file line that set them last', () => {
-    expect(prod.at('ConfigMap', ['data', 'MODEL'])).toBe('base/kustomization.yaml:7:9');
-    expect(prod.at('ConfigMap', ['data', 'LOG_LEVEL'])).toBe('overlays/prod/kustomization.yaml:18:9');
-    expect(prod.at('ConfigMap', ['data', 'REGION'])).toBe('base/settings.env:1:1');
-    expect(prod.at('ConfigMap', ['data', 'TIMEOUT'])).toBe('overlays/prod/prod.env:1:1');
-  });
-
-  it('the namespace set by the overlay points at its namespace: line', () => {
-    expect(prod.at('Service', ['metadata', 'namespace'])).toBe('overlays/prod/kustomization.yaml:3:12');
-  });
-
-  it('a missing field points at the nearest enclosing node in the defining file', () => {
-    expect(prod.at('Deployment', [...app, 'livenessProbe'])).toBe('base/deployment.yaml:16:11');
-    expect(prod.at('Deployment', [...app, 'securityContext', 'runAsNonRoot'])).toBe(
+    ],
+    [
+      'images: and replicas: overrides point at the kustomization entry',
+      'Deployment',
+      [...app, 'image'],
+      'overlays/prod/kustomization.yaml:10:5',
+    ],
+    [
+      'images: and replicas: overrides point at the kustomization entry',
+      'Deployment',
+      ['spec', 'replicas'],
+      'overlays/prod/kustomization.yaml:13:5',
+    ],
+    [
+      'generator values point at the literal or env-file line that set them last',
+      'ConfigMap',
+      ['data', 'MODEL'],
+      'base/kustomization.yaml:7:9',
+    ],
+    [
+      'generator values point at the literal or env-file line that set them last',
+      'ConfigMap',
+      ['data', 'LOG_LEVEL'],
+      'overlays/prod/kustomization.yaml:18:9',
+    ],
+    [
+      'generator values point at the literal or env-file line that set them last',
+      'ConfigMap',
+      ['data', 'REGION'],
+      'base/settings.env:1:1',
+    ],
+    [
+      'generator values point at the literal or env-file line that set them last',
+      'ConfigMap',
+      ['data', 'TIMEOUT'],
+      'overlays/prod/prod.env:1:1',
+    ],
+    [
+      'the namespace set by the overlay points at its namespace: line',
+      'Service',
+      ['metadata', 'namespace'],
+      'overlays/prod/kustomization.yaml:3:12',
+    ],
+    [
+      'a missing field points at the nearest enclosing node in the defining file',
+      'Deployment',
+      [...app, 'livenessProbe'],
       'base/deployment.yaml:16:11',
-    );
-    expect(prod.at('Service', ['spec', 'sessionAffinity'])).toBe('base/service.yaml:5:1');
-  });
+    ],
+    [
+      'a missing field points at the nearest enclosing node in the defining file',
+      'Deployment',
+      [...app, 'securityContext', 'runAsNonRoot'],
+      'base/deployment.yaml:16:11',
+    ],
+    [
+      'a missing field points at the nearest enclosing node in the defining file',
+      'Service',
+      ['spec', 'sessionAffinity'],
+      'base/service.yaml:5:1',
+    ],
+    [
+      'an object-level finding points at the start of the defining document',
+      'Service',
+      [],
+      'base/service.yaml:1:1',
+    ],
+    [
+      'an object-level finding points at the start of the defining document',
+      'ConfigMap',
+      [],
+      'base/kustomization.yaml:5:5',
+    ],
+  ];
 
-  it('an object-level finding points at the start of the defining document', () => {
-    expect(prod.at('Service', [])).toBe('base/service.yaml:1:1');
-    expect(prod.at('ConfigMap', [])).toBe('base/kustomization.yaml:5:5');
+  it.each(CASES)('%s: %s %j → %s', (_why, kind, path, expected) => {
+    expect(prod.at(kind, path)).toBe(expected);
   });
 });
 
