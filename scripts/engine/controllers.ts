@@ -1,7 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { type Resource, toResource } from '../core/resource.js';
-import { documentToJson } from '../render/parse.js';
 import type { SourceFiles } from '../sourcemap/files.js';
 
 /** Bound on the files read under clusters/, so a stray tree cannot stall a run. */
@@ -20,9 +19,7 @@ export function loadControllers(root: string, files: SourceFiles): Resource[] {
     .sort()
     .slice(0, MAX_FILES);
   for (const name of paths) {
-    const file = files.yaml(join(dir, name));
-    for (const document of file.documents) {
-      const value = documentToJson(document, file.shown, file.lineCounter);
+    for (const value of files.values(join(dir, name))) {
       if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
       if (value.kind !== 'Application' && value.kind !== 'Kustomization') continue;
       out.push(toResource(value, out.length));

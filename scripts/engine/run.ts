@@ -4,7 +4,7 @@ import type { Finding, Severity } from '../core/finding.js';
 import type { Resource } from '../core/resource.js';
 import type { OverlayTarget } from '../render/discover.js';
 import { type RenderOptions, renderOverlay } from '../render/kustomize.js';
-import { documentToJson, parseRenderedStream } from '../render/parse.js';
+import { parseRenderedStream } from '../render/parse.js';
 import type { OverlayRun, RunResult } from '../report/types.js';
 import { SourceFiles } from '../sourcemap/files.js';
 import { SourceLocator } from '../sourcemap/locate.js';
@@ -168,34 +168,29 @@ async function renderOrExplain(dir: string, options: RenderOptions, explain: () 
 
 /** Parses every source file of every overlay (only after a failed render): throws at the first bad one. */
 function explainFailure(prepared: readonly PreparedOverlay[], files: SourceFiles): void {
-  for (const each of prepared) {
-    for (const layer of layersInApplicationOrder(each.tree)) {
-      for (const path of layer.resourceFiles) {
-        const file = files.yaml(path);
-        for (const document of file.documents) documentToJson(document, file.shown, file.lineCounter);
-      }
-    }
-  }
+  for (const path of sourceFiles(prepared)) files.expand(path);
 }
 
 /**
- * An alias bomb needs anchors (`&name`); files without any are skipped unread by the parser,
- * and files with them are expanded here under the alias limit before kustomize sees them.
+ * An alias bomb needs anchors (`&name`); files without any are left unparsed, and files with
+ * them are expanded under the alias limit before kustomize sees them.
  */
 function rejectHostileYaml(prepared: readonly PreparedOverlay[], files: SourceFiles): void {
-  const checked = new Set<string>();
+  for (const path of sourceFiles(prepared)) {
+    if (ANCHOR.test(files.text(path) ?? '')) files.expand(path);
+  }
+}
+
+/** The resource and patch files of every overlay's tree, each once. */
+function sourceFiles(prepared: readonly PreparedOverlay[]): Set<string> {
+  const paths = new Set<string>();
   for (const each of prepared) {
     for (const layer of layersInApplicationOrder(each.tree)) {
-      const paths = [...layer.resourceFiles, ...layer.patches.map((patch) => patch.file.path)];
-      for (const path of paths) {
-        if (checked.has(path)) continue;
-        checked.add(path);
-        if (!ANCHOR.test(files.text(path) ?? '')) continue;
-        const file = files.yaml(path);
-        for (const document of file.documents) documentToJson(document, file.shown, file.lineCounter);
-      }
+      for (const path of layer.resourceFiles) paths.add(path);
+      for (const patch of layer.patches) paths.add(patch.file.path);
     }
   }
+  return paths;
 }
 
 /** A YAML anchor: `&` followed by a name, at the start of a node. */

@@ -4,7 +4,7 @@ import type { SourceLocation } from '../core/finding.js';
 import { type FieldPath, getPath, type JsonValue, type Resource } from '../core/resource.js';
 import type { ResourceOrigin } from '../render/parse.js';
 import type { SourceFile, SourceFiles } from './files.js';
-import { type Generator, type Layer, type PatchSource, scalarString } from './tree.js';
+import { envFileEntries, type Generator, type Layer, type PatchSource, scalarString } from './tree.js';
 import { walkSource } from './walk.js';
 
 /** A layer with the name prefix and suffix kustomize wraps around the names it defines. */
@@ -170,8 +170,8 @@ export class SourceLocator {
       const file = generator.files.find((each) => each.key === key);
       if (file) return at(scoped.layer.file, file.node);
       for (const envFile of [...generator.envFiles].reverse()) {
-        const line = envFileLine(this.files.text(envFile), key);
-        if (line !== undefined) return { file: this.files.shown(envFile), line, column: 1 };
+        const entry = envFileEntries(this.files.text(envFile) ?? '').find((each) => each.key === key);
+        if (entry) return { file: this.files.shown(envFile), line: entry.line, column: 1 };
       }
       // behavior: merge that does not set this key did not write it.
       if (generator.behavior === 'create' || generator.behavior === 'replace')
@@ -426,16 +426,6 @@ function imageField(resource: Resource, path: FieldPath): string | undefined {
 
 function isDataPath(path: FieldPath): boolean {
   return path.length >= 2 && (path[0] === 'data' || path[0] === 'stringData' || path[0] === 'binaryData');
-}
-
-function envFileLine(text: string | undefined, key: string): number | undefined {
-  if (text === undefined) return undefined;
-  const lines = text.split('\n');
-  const index = lines.findIndex((line) => {
-    const trimmed = line.trimStart();
-    return trimmed.startsWith(`${key}=`) || trimmed === key;
-  });
-  return index >= 0 ? index + 1 : undefined;
 }
 
 function at(file: SourceFile, node: Node | undefined): SourceLocation {

@@ -257,21 +257,50 @@ function readReplicas(layer: Layer, root: YAMLMap): void {
 const KEY_VALUE = /^[-._a-zA-Z0-9]+=/;
 const NOT_KEY_VALUE = "must be KEY=value, the key of letters, digits, '-', '_' and '.'";
 
+/** One entry of a generator env file: `KEY=value`, or a bare `KEY` (kustomize reads it from its environment). */
+export interface EnvEntry {
+  /** 1-based. */
+  line: number;
+  column: number;
+  key: string;
+  /** After the `=`; for a bare key, the whole line. */
+  value: string;
+  /** The key is one the API server accepts. */
+  valid: boolean;
+}
+
+/** The entries of an env file, the one reading of its syntax (blank lines and `#` comments skipped). */
+export function envFileEntries(text: string): EnvEntry[] {
+  const entries: EnvEntry[] = [];
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((line, index) => {
+      const trimmed = line.trimStart();
+      if (trimmed === '' || trimmed.startsWith('#')) return;
+      const equals = trimmed.indexOf('=');
+      entries.push({
+        line: index + 1,
+        column: line.length - trimmed.length + 1,
+        key: equals >= 0 ? trimmed.slice(0, equals) : trimmed.trimEnd(),
+        value: equals >= 0 ? trimmed.slice(equals + 1) : line,
+        valid: KEY_VALUE.test(trimmed) || /^[-._a-zA-Z0-9]+\s*$/.test(trimmed),
+      });
+    });
+  return entries;
+}
+
 /**
  * An env-file line whose key is not a valid key (`API_KEY hunter2`, a forgotten `=`) becomes a key
  * holding the value: in the rendered Secret, and in whatever prints its keys. Rejected at its line.
  */
 function checkEnvFile(path: string, files: SourceFiles): void {
-  const lines = (files.text(path) ?? '').replace(/^\uFEFF/, '').split(/\r?\n/);
-  lines.forEach((line, index) => {
-    const text = line.trimStart();
-    if (text === '' || text.startsWith('#')) return;
-    if (KEY_VALUE.test(text) || /^[-._a-zA-Z0-9]+\s*$/.test(text)) return;
-    throw new ExitError(`env file line ${NOT_KEY_VALUE} (the line is not shown)`, 2, {
-      file: files.shown(path),
-      line: index + 1,
-      column: line.length - text.length + 1,
-    });
+  const invalid = envFileEntries(files.text(path) ?? '').find((entry) => !entry.valid);
+  if (!invalid) return;
+  throw new ExitError(`env file line ${NOT_KEY_VALUE} (the line is not shown)`, 2, {
+    file: files.shown(path),
+    line: invalid.line,
+    column: invalid.column,
   });
 }
 
@@ -306,9 +335,10 @@ function readGenerators(
       .flatMap((node) => {
         const value = scalarString(node);
         if (!value) return [];
-        mustExist(join(layer.dir, value), layer.file, node, 'env file');
-        checkEnvFile(join(layer.dir, value), sources);
-        return [join(layer.dir, value)];
+        const path = join(layer.dir, value);
+        mustExist(path, layer.file, node, 'env file');
+        checkEnvFile(path, sources);
+        return [path];
       });
     const fileSources = seqItems(item, 'files').flatMap((node) => {
       const value = scalarString(node);
@@ -403,10 +433,7 @@ export function generatorValues(tree: Layer, files: SourceFiles): string[] {
         keep(text.slice(text.indexOf('=') + 1));
       }
       for (const path of generator.envFiles) {
-        for (const line of (files.text(path) ?? '').split(/\r?\n/)) {
-          if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-          keep(line.includes('=') ? line.slice(line.indexOf('=') + 1) : line);
-        }
+        for (const entry of envFileEntries(files.text(path) ?? '')) keep(entry.value);
       }
     }
   }
