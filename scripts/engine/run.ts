@@ -1,5 +1,4 @@
 import { ruleSettings, type ValidateConfig } from '../config/load.js';
-import { ENGINE_RULES } from '../config/settings.js';
 import type { Finding, Severity } from '../core/finding.js';
 import type { Resource } from '../core/resource.js';
 import type { OverlayTarget } from '../render/discover.js';
@@ -12,7 +11,13 @@ import { generatorValues, type Layer, layersInApplicationOrder, loadTree } from 
 import { controllersFor, loadControllers } from './controllers.js';
 import { mapLimited } from './limit.js';
 import { policyRules, runPolicies } from './policies.js';
-import { prepareSchemaStage, SCHEMA_RULE, type SchemaStageOptions, startSchemaStage } from './schema.js';
+import {
+  prepareSchemaStage,
+  SCHEMA_RULE,
+  SCHEMA_SETTINGS,
+  type SchemaStageOptions,
+  startSchemaStage,
+} from './schema.js';
 import { applySuppressions } from './suppress.js';
 
 export interface ValidateOptions {
@@ -145,11 +150,6 @@ function stageTimer(started: number): (stage: string) => void {
     last = now;
   };
 }
-
-/** The schema stage is configured like a policy (`rules.schema` in the config). */
-const SCHEMA_SETTINGS = ENGINE_RULES.find(
-  (rule) => rule.id === SCHEMA_RULE.id,
-) as (typeof ENGINE_RULES)[number];
 
 function withRuleSeverity(findings: Finding[], severity: Severity | 'off'): Finding[] {
   if (severity === 'off') return [];

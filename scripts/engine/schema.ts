@@ -1,3 +1,4 @@
+import { ENGINE_RULES, type RuleLike } from '../config/settings.js';
 import type { Finding, SourceLocation } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
@@ -10,13 +11,15 @@ import {
   type SchemaResult,
 } from '../schema/kubeconform.js';
 
+/** The schema stage's settings entry: configured and suppressed like a policy (`rules.schema`). */
+export const SCHEMA_SETTINGS = ENGINE_RULES.find((rule) => rule.id === 'schema') as RuleLike;
+
 export const SCHEMA_RULE: RuleMeta = {
-  id: 'schema',
-  description:
-    'Every rendered object is valid against its Kubernetes or CRD JSON schema (kubeconform, strict).',
+  id: SCHEMA_SETTINGS.id,
+  description: SCHEMA_SETTINGS.description,
   remediation:
     'Fix the field named in the message: a typo, a field this API version does not have, or a value of the wrong type.',
-  defaultSeverity: 'error',
+  defaultSeverity: SCHEMA_SETTINGS.defaultSeverity,
 };
 
 export interface SchemaStageOptions {

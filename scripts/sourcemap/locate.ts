@@ -46,19 +46,31 @@ export class SourceLocator {
 
   /** The object's name where it is defined, before namePrefix/nameSuffix and generator hashes. */
   sourceName(resource: Resource): string | undefined {
-    for (const scoped of this.newestFirst) {
-      if (GENERATED_KINDS.has(resource.kind)) {
+    if (GENERATED_KINDS.has(resource.kind)) {
+      for (const scoped of this.newestFirst) {
         const generator = scoped.layer.generators.find(
           (each) => each.kind === resource.kind && nameMatches(each.name, resource, scoped),
         );
         if (generator) return generator.name;
       }
+    }
+    const object = this.definingObject(resource, undefined)?.object;
+    const metadata = isMap(object) ? object.get('metadata', true) : undefined;
+    return isMap(metadata) ? scalarString(metadata.get('name', true)) : undefined;
+  }
+
+  /** The document in a resource file (the origin's, when kustomize named one) that defines the object. */
+  private definingObject(
+    resource: Resource,
+    origin: ResourceOrigin | undefined,
+  ): { file: SourceFile; object: Node } | undefined {
+    const originPath = origin?.path ? resolve(this.overlay.dir, origin.path) : undefined;
+    for (const scoped of this.newestFirst) {
       for (const filePath of scoped.layer.resourceFiles) {
-        for (const object of definedObjects(this.files.yaml(filePath).documents)) {
-          if (!objectNames(object, resource, scoped)) continue;
-          const metadata = isMap(object) ? object.get('metadata', true) : undefined;
-          return isMap(metadata) ? scalarString(metadata.get('name', true)) : undefined;
-        }
+        if (originPath && filePath !== originPath) continue;
+        const file = this.files.yaml(filePath);
+        const object = definedObjects(file.documents).find((each) => objectNames(each, resource, scoped));
+        if (object) return { file, object };
       }
     }
     return undefined;
@@ -131,22 +143,11 @@ export class SourceLocator {
         if (hit) return hit;
       }
     }
-    const originPath = origin?.path ? resolve(this.overlay.dir, origin.path) : undefined;
-    for (const scoped of this.newestFirst) {
-      const candidates = originPath
-        ? scoped.layer.resourceFiles.filter((file) => file === originPath)
-        : scoped.layer.resourceFiles;
-      for (const filePath of candidates) {
-        const file = this.files.yaml(filePath);
-        for (const root of definedObjects(file.documents)) {
-          if (!objectNames(root, resource, scoped)) continue;
-          const walked = walkSource(root, resource.body, path);
-          if (exactOnly && walked.depth < path.length) return undefined;
-          return at(file, walked.node);
-        }
-      }
-    }
-    return undefined;
+    const defining = this.definingObject(resource, origin);
+    if (!defining) return undefined;
+    const walked = walkSource(defining.object, resource.body, path);
+    if (exactOnly && walked.depth < path.length) return undefined;
+    return at(defining.file, walked.node);
   }
 
   private fromGenerators(
