@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { $ } from 'zx';
+import { parseDuration } from './lib/duration.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
 
@@ -291,14 +292,7 @@ export function kubectlError(stderr: string): string {
   return lines.at(-1) ?? '';
 }
 
-/** `90s`, `10m`, `1h`, or plain seconds. */
-export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new ExitError(`'${value}' is not a duration (use e.g. 90s, 10m)`, 2);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
-  return Number(match[1]) * unit;
-}
-
+/** `1m05s`: a fixed-width clock for the progress log. */
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds >= 60
@@ -352,8 +346,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     revision,
     namespace: typeof values.namespace === 'string' ? values.namespace : DEFAULT_NAMESPACE[controller],
   };
-  const timeoutMs = parseDuration(String(values.timeout));
-  const intervalMs = parseDuration(String(values.interval));
+  const timeoutMs = parseDuration(String(values.timeout), 'timeout');
+  const intervalMs = parseDuration(String(values.interval), 'interval');
   const what = `${LABEL[controller]} ${target.namespace}/${name}`;
   process.stdout.write(
     `Waiting up to ${formatDuration(timeoutMs)} for ${what} to report ${short(revision)} synced and healthy\n`,

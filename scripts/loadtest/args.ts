@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../lib/duration.js';
 import { ExitError } from '../lib/exit-error.js';
-import { parseDuration } from './duration.js';
 
 export const USAGE = `Usage: npm run loadtest -- (--env dev|prod | --url URL) [options]
 

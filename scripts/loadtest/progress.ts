@@ -1,5 +1,5 @@
+import { formatDuration } from '../lib/duration.js';
 import type { ClusterSample } from './cluster/sample.js';
-import { formatDuration } from './duration.js';
 import type { LoadSecond, LoadTotals } from './engine.js';
 
 export interface ProgressStream {

@@ -1,3 +1,4 @@
+import { formatDuration } from '../lib/duration.js';
 import { ExitError } from '../lib/exit-error.js';
 import type { LoadtestOptions } from './args.js';
 import { triageBodies } from './bodies.js';
@@ -6,7 +7,6 @@ import type { KubeContext } from './cluster/context.js';
 import { ingressTarget, readIngress } from './cluster/ingress.js';
 import { type Preflight, runPreflight } from './cluster/preflight.js';
 import { type ClusterSample, type Phase, sampleCluster } from './cluster/sample.js';
-import { formatDuration } from './duration.js';
 import { type LoadResult, runLoad } from './engine.js';
 import { KubectlError, type KubectlJson } from './kubectl.js';
 import { Progress, type ProgressStream } from './progress.js';

@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../lib/duration.js';
 import type { ClusterRecord, RunRecord } from './record.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';

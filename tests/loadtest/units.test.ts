@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from '../../scripts/lib/duration.js';
 import { ExitError } from '../../scripts/lib/exit-error.js';
 import { parseLoadtestArgs, parseRate } from '../../scripts/loadtest/args.js';
 import { triageRequests } from '../../scripts/loadtest/bodies.js';
-import { formatDuration, parseDuration } from '../../scripts/loadtest/duration.js';
 import type { LoadSecond, LoadTotals } from '../../scripts/loadtest/engine.js';
 import { LatencyHistogram } from '../../scripts/loadtest/histogram.js';
 import { Progress } from '../../scripts/loadtest/progress.js';

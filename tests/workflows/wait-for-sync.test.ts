@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseDuration } from '../../scripts/lib/duration.js';
 import {
   gitIncludes,
   kubectlError,
-  parseDuration,
   readArgoApplication,
   readFluxKustomization,
   type Target,

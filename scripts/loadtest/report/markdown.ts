@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../../lib/duration.js';
 import type { RunRecord } from '../record.js';
 import type { Verdict } from '../verdict.js';
 import { renderMermaid } from './mermaid.js';

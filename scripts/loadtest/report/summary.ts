@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../../lib/duration.js';
 import { ms } from '../progress.js';
 import type { RunRecord } from '../record.js';
 import type { CheckStatus, Verdict } from '../verdict.js';

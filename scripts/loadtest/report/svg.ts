@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../../lib/duration.js';
 import type { ChartSeries } from './series.js';
 
 const WIDTH = 960;

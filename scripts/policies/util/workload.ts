@@ -1,4 +1,4 @@
-import type { FieldPath, JsonObject, JsonValue, Resource } from '../../core/resource.js';
+import { type FieldPath, getPath, type JsonObject, type Resource } from '../../core/resource.js';
 import { asArray, asObject, asString, asStringMap } from './json.js';
 
 /** Kinds that carry a pod template (or are a pod). */
@@ -30,9 +30,7 @@ export interface PodTemplate {
 export function podTemplate(resource: Resource): PodTemplate | undefined {
   const templatePath = templatePathFor(resource.kind);
   if (!templatePath) return undefined;
-  let node: JsonValue | undefined = resource.body;
-  for (const step of templatePath) node = asObject(node)?.[step as string];
-  const template = asObject(node);
+  const template = asObject(getPath(resource.body, templatePath));
   if (!template) return undefined;
   const metadata = asObject(template.metadata);
   return {

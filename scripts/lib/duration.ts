@@ -1,4 +1,4 @@
-import { ExitError } from '../lib/exit-error.js';
+import { ExitError } from './exit-error.js';
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 const PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
