@@ -1,7 +1,7 @@
 import { EXIT_CLEAN, EXIT_FINDINGS } from './lib/exit-error.js';
+import { kubectlJson } from './lib/kubectl.js';
 import { isMainModule, runMain } from './lib/main.js';
 import { parseLoadtestArgs, USAGE } from './loadtest/args.js';
-import { kubectlJson } from './loadtest/kubectl.js';
 import { runLoadtest } from './loadtest/run.js';
 
 const KUBECTL_TIMEOUT_MS = 15_000;

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { $ } from 'zx';
 import { parseDuration } from './lib/duration.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
+import { KubectlError, kubectlJson } from './lib/kubectl.js';
 import { isMainModule, runMain } from './lib/main.js';
 
 /**
@@ -215,16 +216,15 @@ export async function kubectlFetch(target: Target): Promise<{ json?: Json; error
     target.controller === 'argocd'
       ? 'applications.argoproj.io'
       : 'kustomizations.kustomize.toolkit.fluxcd.io';
-  const result = await $({
-    nothrow: true,
-    quiet: true,
-    timeout: '30s',
-  })`kubectl get ${resource} ${target.name} --namespace ${target.namespace} --output json`;
-  if (result.exitCode !== 0) return { error: kubectlError(result.stderr) || `exit ${result.exitCode}` };
   try {
-    return { json: JSON.parse(result.stdout) as Json };
-  } catch {
-    return { error: 'kubectl printed something that is not JSON' };
+    const json = await kubectlJson(['get', resource, target.name], {
+      namespace: target.namespace,
+      timeoutMs: 30_000,
+    });
+    return { json: json as Json };
+  } catch (error) {
+    if (error instanceof KubectlError) return { error: error.message };
+    throw error;
   }
 }
 
@@ -277,19 +277,6 @@ export async function githubIncludes(
 
 async function commitIncludes(reported: string, wanted: string): Promise<boolean | undefined> {
   return (await gitIncludes(reported, wanted)) ?? (await githubIncludes(reported, wanted));
-}
-
-/**
- * kubectl's last stderr line (the summary, e.g. `Error from server (NotFound): …`), without klog's
- * timestamped prefix, so that repeated polls print the same text and are logged once.
- */
-export function kubectlError(stderr: string): string {
-  const lines = stderr
-    .trim()
-    .split('\n')
-    .map((line) => line.replace(/^[EWIF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\] /, '').trim())
-    .filter((line) => line !== '');
-  return lines.at(-1) ?? '';
 }
 
 /** `1m05s`: a fixed-width clock for the progress log. */

@@ -1,5 +1,6 @@
 import { formatDuration } from '../lib/duration.js';
 import { ExitError } from '../lib/exit-error.js';
+import { KubectlError, type KubectlJson } from '../lib/kubectl.js';
 import type { LoadtestOptions } from './args.js';
 import { triageBodies } from './bodies.js';
 import { type ClusterClient, describeKubectlError, getObject, probeCluster } from './cluster/client.js';
@@ -8,7 +9,6 @@ import { ingressTarget, readIngress } from './cluster/ingress.js';
 import { type Preflight, runPreflight } from './cluster/preflight.js';
 import { type ClusterSample, type Phase, sampleCluster } from './cluster/sample.js';
 import { type LoadResult, runLoad } from './engine.js';
-import { KubectlError, type KubectlJson } from './kubectl.js';
 import { Progress, type ProgressStream } from './progress.js';
 import type { ClusterRecord, RunRecord } from './record.js';
 import { renderText } from './report/summary.js';

@@ -2,11 +2,11 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KubectlJson } from '../../scripts/lib/kubectl.js';
+import { KubectlError } from '../../scripts/lib/kubectl.js';
 import type { Preflight } from '../../scripts/loadtest/cluster/preflight.js';
 import type { ClusterSample } from '../../scripts/loadtest/cluster/sample.js';
 import type { LoadSecond } from '../../scripts/loadtest/engine.js';
-import type { KubectlJson } from '../../scripts/loadtest/kubectl.js';
-import { KubectlError } from '../../scripts/loadtest/kubectl.js';
 import type { ClusterRecord, RunRecord } from '../../scripts/loadtest/record.js';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));

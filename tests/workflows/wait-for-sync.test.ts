@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../scripts/lib/duration.js';
+import { kubectlErrorLine } from '../../scripts/lib/kubectl.js';
 import {
   gitIncludes,
-  kubectlError,
   readArgoApplication,
   readFluxKustomization,
   type Target,
@@ -285,17 +285,17 @@ describe('gitIncludes', () => {
   });
 });
 
-describe('kubectlError', () => {
+describe('kubectlErrorLine', () => {
   it('keeps the last line without the klog prefix', () => {
     const stderr = [
       'E1123 13:11:10.423575   24853 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list"',
       'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
       '',
     ].join('\n');
-    expect(kubectlError(stderr)).toBe(
+    expect(kubectlErrorLine(stderr)).toBe(
       'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
     );
-    expect(kubectlError('E1123 13:11:10.423575   24853 memcache.go:265] only a klog line')).toBe(
+    expect(kubectlErrorLine('E1123 13:11:10.423575   24853 memcache.go:265] only a klog line')).toBe(
       'only a klog line',
     );
   });

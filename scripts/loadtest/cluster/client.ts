@@ -1,4 +1,4 @@
-import { KubectlError, type KubectlJson } from '../kubectl.js';
+import { KubectlError, type KubectlJson } from '../../lib/kubectl.js';
 import { type KubeContext, readKubeContext } from './context.js';
 import type { Json } from './json.js';
 

@@ -1,4 +1,4 @@
-import { KubectlError, type KubectlFailure } from '../kubectl.js';
+import { KubectlError, type KubectlFailure } from '../../lib/kubectl.js';
 import { type ClusterClient, describeKubectlError, getObject } from './client.js';
 import { type ConfigMapState, MODEL_DEPLOYMENT_KEY, pickConfigMap, readConfigMap } from './configmap.js';
 import { type DeploymentState, readDeployment } from './deployment.js';

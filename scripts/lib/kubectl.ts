@@ -53,13 +53,19 @@ export function classifyKubectlError(stderr: string): KubectlFailure {
   return 'failed';
 }
 
-/** The line of kubectl's stderr worth showing: the first `error:`/`Error from server` line, or the first. */
+/** klog's prefix on kubectl's own log lines: `E1123 13:11:10.423575   24853 memcache.go:265] `. */
+const KLOG_PREFIX = /^[EWIF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\] /;
+
+/**
+ * The line of kubectl's stderr worth showing, without klog's timestamped prefix (so repeated polls
+ * print the same text): the first `error…` line, else the last line, which is kubectl's summary.
+ */
 export function kubectlErrorLine(stderr: string): string {
   const lines = stderr
     .split('\n')
-    .map((line) => line.trim())
+    .map((line) => line.trim().replace(KLOG_PREFIX, '').trim())
     .filter(Boolean);
-  return lines.find((line) => /^error/i.test(line)) ?? lines[0] ?? 'kubectl failed without a message';
+  return lines.find((line) => /^error/i.test(line)) ?? lines.at(-1) ?? 'kubectl failed without a message';
 }
 
 /**
