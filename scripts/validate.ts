@@ -5,9 +5,9 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { envForOverlay, loadConfig } from './config/load.js';
 import { validateOverlays } from './engine/run.js';
+import { parseCommandLine } from './lib/args.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
 import { PACKAGE_ROOT, repositoryRoot, toolVersion } from './lib/repo.js';
@@ -93,8 +93,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
 }
 
 function parseArguments(argv: string[]) {
-  try {
-    return parseArgs({
+  return parseCommandLine(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -108,11 +108,9 @@ function parseArguments(argv: string[]) {
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ExitError(`${reason}\n${USAGE}`, EXIT_ERROR);
-  }
+    },
+    USAGE,
+  );
 }
 
 function chooseFormat(requested: string | undefined): Format {

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { $ } from 'zx';
+import { parseCommandLine } from './lib/args.js';
 import { parseDuration } from './lib/duration.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
 import { KubectlError, kubectlJson } from './lib/kubectl.js';
@@ -298,11 +298,9 @@ or a newer commit that contains it (checked with git, else the GitHub API with G
 Exit codes: 0 synced and healthy, 1 not within the timeout, 2 bad input.`;
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseCommandLine(
+    {
       args: [...argv],
-      strict: true,
       options: {
         controller: { type: 'string' },
         name: { type: 'string' },
@@ -312,10 +310,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         interval: { type: 'string', default: '15s' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (error) {
-    throw new ExitError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
-  }
+    },
+    USAGE,
+  );
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return EXIT_CLEAN;

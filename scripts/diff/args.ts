@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../lib/args.js';
 import { ExitError } from '../lib/exit-error.js';
 
 export const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -28,14 +28,7 @@ Renders each overlay at two git revisions and compares the objects: added, remov
 Exit codes: 0 the diff was computed (with or without differences), 2 bad input or tool error.`;
 
 export function parseDiffArgs(argv: readonly string[]): DiffArgs {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ExitError(`${message}\n${USAGE}`, 2);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parse(argv);
   const format = values.format ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new ExitError(`--format must be one of ${FORMATS.join(', ')}, not '${format}'`, 2);
@@ -58,16 +51,18 @@ export function parseDiffArgs(argv: readonly string[]): DiffArgs {
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      base: { type: 'string' },
-      head: { type: 'string' },
-      format: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
+  return parseCommandLine(
+    {
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        base: { type: 'string' },
+        head: { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        help: { type: 'boolean', short: 'h' },
+      },
     },
-  });
+    USAGE,
+  );
 }

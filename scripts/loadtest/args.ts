@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../lib/args.js';
 import { parseDuration } from '../lib/duration.js';
 import { ExitError } from '../lib/exit-error.js';
 
@@ -88,12 +88,7 @@ function checkUrl(value: string): string {
 
 /** Parses the command line; returns undefined when --help was asked for. Throws ExitError (code 2). */
 export function parseLoadtestArgs(argv: readonly string[]): LoadtestOptions | undefined {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse(argv).values;
-  } catch (error) {
-    throw new ExitError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
+  const { values } = parse(argv);
   if (values.help) return undefined;
 
   const env = values.env;
@@ -141,27 +136,29 @@ export function parseLoadtestArgs(argv: readonly string[]): LoadtestOptions | un
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      env: { type: 'string' },
-      url: { type: 'string' },
-      namespace: { type: 'string' },
-      context: { type: 'string' },
-      'no-cluster': { type: 'boolean' },
-      duration: { type: 'string' },
-      connections: { type: 'string' },
-      rate: { type: 'string' },
-      'max-requests': { type: 'string' },
-      'request-timeout': { type: 'string' },
-      'expect-min-replicas': { type: 'string' },
-      'scale-in-timeout': { type: 'string' },
-      'poll-interval': { type: 'string' },
-      'max-error-rate': { type: 'string' },
-      report: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+  return parseCommandLine(
+    {
+      args: [...argv],
+      allowPositionals: false,
+      options: {
+        env: { type: 'string' },
+        url: { type: 'string' },
+        namespace: { type: 'string' },
+        context: { type: 'string' },
+        'no-cluster': { type: 'boolean' },
+        duration: { type: 'string' },
+        connections: { type: 'string' },
+        rate: { type: 'string' },
+        'max-requests': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'expect-min-replicas': { type: 'string' },
+        'scale-in-timeout': { type: 'string' },
+        'poll-interval': { type: 'string' },
+        'max-error-rate': { type: 'string' },
+        report: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     },
-  });
+    USAGE,
+  );
 }
