@@ -1,5 +1,5 @@
+import { kubectlJson } from './kube/kubectl.js';
 import { EXIT_CLEAN, EXIT_FINDINGS } from './lib/exit-error.js';
-import { kubectlJson } from './lib/kubectl.js';
 import { isMainModule, runMain } from './lib/main.js';
 import { parseLoadtestArgs, USAGE } from './loadtest/args.js';
 import { runLoadtest } from './loadtest/run.js';

@@ -1,9 +1,9 @@
 import { appendFileSync } from 'node:fs';
 import { $ } from 'zx';
+import { KubectlError, kubectlJson } from './kube/kubectl.js';
 import { parseCommandLine } from './lib/args.js';
 import { parseDuration } from './lib/duration.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
-import { KubectlError, kubectlJson } from './lib/kubectl.js';
 import { isMainModule, runMain } from './lib/main.js';
 
 /**

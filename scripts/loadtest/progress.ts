@@ -1,6 +1,6 @@
 import { formatDuration } from '../lib/duration.js';
-import type { ClusterSample } from './cluster/sample.js';
 import type { LoadSecond, LoadTotals } from './engine.js';
+import type { ClusterSample } from './sample.js';
 
 export interface ProgressStream {
   write(chunk: string): unknown;

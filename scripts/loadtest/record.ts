@@ -1,7 +1,7 @@
-import type { KubeContext } from './cluster/context.js';
-import type { Preflight } from './cluster/preflight.js';
-import type { ClusterSample } from './cluster/sample.js';
+import type { KubeContext } from '../kube/context.js';
 import type { LoadResult } from './engine.js';
+import type { Preflight } from './preflight.js';
+import type { ClusterSample } from './sample.js';
 
 /** Everything a run observed: the input of the verdict and of every report. */
 export interface RunRecord {

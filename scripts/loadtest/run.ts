@@ -1,18 +1,18 @@
+import { type ClusterClient, describeKubectlError, getObject, probeCluster } from '../kube/client.js';
+import type { KubeContext } from '../kube/context.js';
+import { ingressTarget, readIngress } from '../kube/ingress.js';
+import { KubectlError, type KubectlJson } from '../kube/kubectl.js';
 import { formatDuration } from '../lib/duration.js';
 import { ExitError } from '../lib/exit-error.js';
-import { KubectlError, type KubectlJson } from '../lib/kubectl.js';
 import type { LoadtestOptions } from './args.js';
 import { triageBodies } from './bodies.js';
-import { type ClusterClient, describeKubectlError, getObject, probeCluster } from './cluster/client.js';
-import type { KubeContext } from './cluster/context.js';
-import { ingressTarget, readIngress } from './cluster/ingress.js';
-import { type Preflight, runPreflight } from './cluster/preflight.js';
-import { type ClusterSample, type Phase, sampleCluster } from './cluster/sample.js';
 import { type LoadResult, runLoad } from './engine.js';
+import { type Preflight, runPreflight } from './preflight.js';
 import { Progress, type ProgressStream } from './progress.js';
 import type { ClusterRecord, RunRecord } from './record.js';
 import { renderText } from './report/summary.js';
 import { prepareReportDir, writeJobSummary, writeReportDir } from './report/write.js';
+import { type ClusterSample, type Phase, sampleCluster } from './sample.js';
 import { evaluate, type Verdict } from './verdict.js';
 
 /** The objects the workshop's manifests create (see base/). */

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { classifyKubectlError, KubectlError, kubectlJson } from '../../scripts/lib/kubectl.js';
-import { probeCluster } from '../../scripts/loadtest/cluster/client.js';
-import { runPreflight } from '../../scripts/loadtest/cluster/preflight.js';
-import { sampleCluster } from '../../scripts/loadtest/cluster/sample.js';
+import { classifyKubectlError, KubectlError, kubectlJson } from '../../scripts/kube/kubectl.js';
+import { probeCluster } from '../../scripts/kube/client.js';
+import { runPreflight } from '../../scripts/loadtest/preflight.js';
+import { sampleCluster } from '../../scripts/loadtest/sample.js';
 import { NAMES } from '../../scripts/loadtest/run.js';
 import { fixture, installFakeKubectl, kubectlFrom } from './helpers.js';
 

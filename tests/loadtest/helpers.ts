@@ -2,10 +2,10 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KubectlJson } from '../../scripts/lib/kubectl.js';
-import { KubectlError } from '../../scripts/lib/kubectl.js';
-import type { Preflight } from '../../scripts/loadtest/cluster/preflight.js';
-import type { ClusterSample } from '../../scripts/loadtest/cluster/sample.js';
+import type { KubectlJson } from '../../scripts/kube/kubectl.js';
+import { KubectlError } from '../../scripts/kube/kubectl.js';
+import type { Preflight } from '../../scripts/loadtest/preflight.js';
+import type { ClusterSample } from '../../scripts/loadtest/sample.js';
 import type { LoadSecond } from '../../scripts/loadtest/engine.js';
 import type { ClusterRecord, RunRecord } from '../../scripts/loadtest/record.js';
 

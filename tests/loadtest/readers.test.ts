@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { pickConfigMap, readConfigMap } from '../../scripts/loadtest/cluster/configmap.js';
-import { readKubeContext } from '../../scripts/loadtest/cluster/context.js';
-import { readDeployment } from '../../scripts/loadtest/cluster/deployment.js';
-import { readHpa } from '../../scripts/loadtest/cluster/hpa.js';
-import { ingressTarget, readIngress } from '../../scripts/loadtest/cluster/ingress.js';
-import { ShapeError } from '../../scripts/loadtest/cluster/json.js';
-import { sampleFromList } from '../../scripts/loadtest/cluster/sample.js';
-import { readSecretKeys, readSecretProviderClass } from '../../scripts/loadtest/cluster/secret.js';
+import { pickConfigMap, readConfigMap } from '../../scripts/kube/configmap.js';
+import { readKubeContext } from '../../scripts/kube/context.js';
+import { readDeployment } from '../../scripts/kube/deployment.js';
+import { readHpa } from '../../scripts/kube/hpa.js';
+import { ingressTarget, readIngress } from '../../scripts/kube/ingress.js';
+import { ShapeError } from '../../scripts/kube/json.js';
+import { sampleFromList } from '../../scripts/loadtest/sample.js';
+import { readSecretKeys, readSecretProviderClass } from '../../scripts/kube/secret.js';
 import { fixture } from './helpers.js';
 
 describe('HPA reader (autoscaling/v2, as kubectl get -o json prints it)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readHpa } from '../../scripts/loadtest/cluster/hpa.js';
+import { readHpa } from '../../scripts/kube/hpa.js';
 import type { Check } from '../../scripts/loadtest/verdict.js';
 import { evaluate } from '../../scripts/loadtest/verdict.js';
 import { fixture, preflightAtMinimum, samplesEvery15s, syntheticRecord } from './helpers.js';

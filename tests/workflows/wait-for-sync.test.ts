@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../scripts/lib/duration.js';
-import { kubectlErrorLine } from '../../scripts/lib/kubectl.js';
+import { kubectlErrorLine } from '../../scripts/kube/kubectl.js';
 import {
   gitIncludes,
   readArgoApplication,

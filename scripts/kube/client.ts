@@ -1,6 +1,6 @@
-import { KubectlError, type KubectlJson } from '../../lib/kubectl.js';
 import { type KubeContext, readKubeContext } from './context.js';
 import type { Json } from './json.js';
+import { KubectlError, type KubectlJson } from './kubectl.js';
 
 /** A namespace on a cluster, reached through one kubectl function with one timeout per call. */
 export interface ClusterClient {

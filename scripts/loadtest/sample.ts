@@ -1,7 +1,7 @@
-import { type ClusterClient, describeKubectlError, getObject } from './client.js';
-import { readDeployment } from './deployment.js';
-import { readHpa } from './hpa.js';
-import { items, text } from './json.js';
+import { type ClusterClient, describeKubectlError, getObject } from '../kube/client.js';
+import { readDeployment } from '../kube/deployment.js';
+import { readHpa } from '../kube/hpa.js';
+import { items, text } from '../kube/json.js';
 
 export type Phase = 'before' | 'load' | 'after';
 

@@ -1,14 +1,19 @@
-import { KubectlError, type KubectlFailure } from '../../lib/kubectl.js';
-import { type ClusterClient, describeKubectlError, getObject } from './client.js';
-import { type ConfigMapState, MODEL_DEPLOYMENT_KEY, pickConfigMap, readConfigMap } from './configmap.js';
-import { type DeploymentState, readDeployment } from './deployment.js';
-import { type HpaState, readHpa } from './hpa.js';
+import { type ClusterClient, describeKubectlError, getObject } from '../kube/client.js';
+import {
+  type ConfigMapState,
+  MODEL_DEPLOYMENT_KEY,
+  pickConfigMap,
+  readConfigMap,
+} from '../kube/configmap.js';
+import { type DeploymentState, readDeployment } from '../kube/deployment.js';
+import { type HpaState, readHpa } from '../kube/hpa.js';
+import { KubectlError, type KubectlFailure } from '../kube/kubectl.js';
 import {
   readSecretKeys,
   readSecretProviderClass,
   type SecretKeys,
   type SecretProviderClassState,
-} from './secret.js';
+} from '../kube/secret.js';
 
 export interface Found<T> {
   name: string;

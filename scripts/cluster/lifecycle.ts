@@ -1,0 +1,279 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitError } from '../lib/exit-error.js';
+import { processAlive, startDaemon, stopProcess } from '../lib/process.js';
+import {
+  createNodesAndUsage,
+  installKwokCrd,
+  metricsApiAvailability,
+  registerMetricsApi,
+  waitMetricsApi,
+  waitNodesReady,
+} from './bootstrap.js';
+import { type BuiltBinaries, ensureBinaries } from './build.js';
+import { createPki, pkiPaths } from './certs.js';
+import {
+  apiserverUrl,
+  type ClusterLayout,
+  type ComponentSpec,
+  componentSpecs,
+  PORT_NAMES,
+  type Ports,
+} from './components.js';
+import { installRepositoryCrds } from './crds.js';
+import { probe, waitHealthy } from './health.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { stateDir, statePaths } from './paths.js';
+import { freePorts } from './ports.js';
+import { type ClusterState, type ComponentRecord, isOurs, readState, writeState } from './state.js';
+import { readVersions } from './versions.js';
+
+export type Log = (line: string) => void;
+
+export interface UpOptions {
+  /** Also install the CRDs the overlays and GitOps manifests use. */
+  crds?: boolean;
+  log: Log;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface UpResult {
+  state: ClusterState;
+  /** False when a running cluster was found and reused. */
+  started: boolean;
+  elapsedMs: number;
+}
+
+function lastLines(file: string, count = 5): string {
+  try {
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    return lines
+      .slice(-count)
+      .map((line) => `    ${line.slice(0, 400)}`)
+      .join('\n');
+  } catch {
+    return '    (no log)';
+  }
+}
+
+/** Stops the recorded processes that are still ours, newest first, and removes the state directory. */
+async function teardown(root: string, components: readonly ComponentRecord[], log: Log): Promise<void> {
+  for (const record of [...components].reverse()) {
+    if (!isOurs(record)) continue;
+    const how = await stopProcess(record.pid);
+    log(`stopped ${record.name} (pid ${record.pid}${how === 'killed' ? ', killed after 10 s' : ''})`);
+  }
+  rmSync(root, { recursive: true, force: true });
+}
+
+export interface ComponentHealth {
+  record: ComponentRecord;
+  running: boolean;
+  ready: boolean;
+  detail: string;
+}
+
+function probeFor(state: ClusterState, name: ComponentRecord['name']) {
+  const root = join(state.kubeconfig, '..');
+  const specs = componentSpecs(layoutFor(root, state.ports));
+  const spec = specs.find((each) => each.name === name);
+  if (!spec) throw new Error(`no component ${name}`);
+  return spec.health;
+}
+
+export async function componentHealth(state: ClusterState): Promise<ComponentHealth[]> {
+  return Promise.all(
+    state.components.map(async (record) => {
+      if (!isOurs(record)) {
+        return { record, running: false, ready: false, detail: `not running (pid ${record.pid} exited)` };
+      }
+      const answer = await probe(probeFor(state, record.name));
+      return { record, running: true, ready: answer.ok, detail: answer.ok ? 'ready' : answer.detail };
+    }),
+  );
+}
+
+function layoutFor(root: string, ports: Ports): ClusterLayout {
+  const paths = statePaths(root);
+  return {
+    paths,
+    ports,
+    pki: pkiPaths(paths.pki),
+    kubeconfigs: {
+      admin: paths.kubeconfig,
+      controllerManager: join(paths.config, 'controller-manager.kubeconfig'),
+      scheduler: join(paths.config, 'scheduler.kubeconfig'),
+    },
+  };
+}
+
+async function startComponent(
+  spec: ComponentSpec,
+  binaries: BuiltBinaries,
+  layout: ClusterLayout,
+  version: string,
+): Promise<ComponentRecord> {
+  const log = join(layout.paths.logs, `${spec.name}.log`);
+  const executable = binaries.paths[spec.name];
+  const pid = await startDaemon(executable, spec.args, { logFile: log, cwd: layout.paths.root });
+  return { name: spec.name, pid, executable, version, log };
+}
+
+async function waitReady(spec: ComponentSpec, record: ComponentRecord): Promise<void> {
+  const answer = await waitHealthy(spec.health, spec.readyTimeoutMs, () => processAlive(record.pid));
+  if (!answer.ok) {
+    throw new ExitError(
+      `${spec.name} did not become ready within ${spec.readyTimeoutMs / 1000} s (${answer.detail}); ` +
+        `the last lines of ${record.log}:\n${lastLines(record.log)}`,
+    );
+  }
+}
+
+/**
+ * Starts the cluster, or finds it running. Idempotent: a healthy running cluster is reused, a
+ * stale state (a crashed run, a killed component) is stopped and cleaned first.
+ */
+export async function up(options: UpOptions): Promise<UpResult> {
+  const { log } = options;
+  const root = stateDir(options.env);
+  const paths = statePaths(root);
+  const started = Date.now();
+  const existing = readState(paths.stateFile);
+  if (existing) {
+    const health = await componentHealth(existing);
+    if (health.every((each) => each.running)) {
+      log(`the local cluster is already running (started ${existing.startedAt})`);
+      if (options.crds) await installRepositoryCrds(existing.kubeconfig, log);
+      return { state: existing, started: false, elapsedMs: Date.now() - started };
+    }
+    const dead = health.filter((each) => !each.running).map((each) => each.record.name);
+    log(`found a stale cluster state (${dead.join(', ')} not running): stopping the rest and cleaning it`);
+    await teardown(root, existing.components, log);
+  } else if (existsSync(root)) {
+    log(`removing ${root}: it holds no readable state.json (an interrupted up)`);
+    rmSync(root, { recursive: true, force: true });
+  }
+
+  const binaries = await ensureBinaries(log);
+  const buildDone = Date.now();
+  const versions = readVersions();
+  for (const dir of [paths.logs, paths.config, paths.etcdData])
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const portList = await freePorts(PORT_NAMES.length);
+  const ports = Object.fromEntries(
+    PORT_NAMES.map((name, index) => [name, portList[index]]),
+  ) as unknown as Ports;
+  const layout = layoutFor(root, ports);
+  await createPki(paths.pki);
+  const server = apiserverUrl(ports);
+  writeKubeconfig(layout.kubeconfigs.admin, server, layout.pki.ca.cert, layout.pki.admin);
+  writeKubeconfig(
+    layout.kubeconfigs.controllerManager,
+    server,
+    layout.pki.ca.cert,
+    layout.pki.controllerManager,
+  );
+  writeKubeconfig(layout.kubeconfigs.scheduler, server, layout.pki.ca.cert, layout.pki.scheduler);
+
+  const specs = componentSpecs(layout);
+  const spec = (name: ComponentSpec['name']) => specs.find((each) => each.name === name) as ComponentSpec;
+  const state: ClusterState = {
+    format: 1,
+    startedAt: new Date().toISOString(),
+    server,
+    kubeconfig: layout.kubeconfigs.admin,
+    binariesDir: binaries.dir,
+    ports,
+    components: [],
+  };
+  const launch = async (name: ComponentSpec['name']) => {
+    const record = await startComponent(spec(name), binaries, layout, versions.byComponent[name]);
+    state.components.push(record);
+    // Recorded before waiting, so `down` stops it even if this `up` is interrupted.
+    writeState(paths.stateFile, state);
+    return record;
+  };
+
+  try {
+    await waitReady(spec('etcd'), await launch('etcd'));
+    await waitReady(spec('kube-apiserver'), await launch('kube-apiserver'));
+    log(`kube-apiserver ready at ${server} (${((Date.now() - buildDone) / 1000).toFixed(1)} s)`);
+    // kwok watches ClusterResourceUsage from its start: the CRD comes first.
+    await installKwokCrd(layout.kubeconfigs.admin, binaries.kwokResourceUsageCrd);
+    const group = await Promise.all(
+      (['kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server'] as const).map(launch),
+    );
+    await createNodesAndUsage(layout.kubeconfigs.admin);
+    await registerMetricsApi(layout.kubeconfigs.admin, ports.metricsServer, layout.pki.ca.cert);
+    await Promise.all(group.map((record) => waitReady(spec(record.name), record)));
+    const notReady = await waitNodesReady(layout.kubeconfigs.admin, 20_000);
+    if (notReady.length > 0) {
+      throw new ExitError(
+        `kwok did not make node(s) ${notReady.join(', ')} Ready within 20 s; see ${join(paths.logs, 'kwok.log')}`,
+      );
+    }
+    const metrics = await waitMetricsApi(layout.kubeconfigs.admin, 20_000);
+    if (!metrics.available) {
+      throw new ExitError(
+        `the metrics.k8s.io APIService is not Available after 20 s (${metrics.detail}); ` +
+          `the last lines of the metrics-server log:\n${lastLines(join(paths.logs, 'metrics-server.log'))}`,
+      );
+    }
+    if (options.crds) await installRepositoryCrds(layout.kubeconfigs.admin, log);
+  } catch (error) {
+    log('startup failed: stopping what this up started');
+    // Keep the logs for reading: move nothing, stop the processes, leave the directory until the
+    // next `up` or `down` cleans it (state.json then names dead processes: a stale state).
+    for (const record of [...state.components].reverse()) {
+      if (isOurs(record)) await stopProcess(record.pid);
+    }
+    throw error;
+  }
+  return { state, started: true, elapsedMs: Date.now() - buildDone };
+}
+
+export interface DownResult {
+  found: boolean;
+}
+
+export async function down(log: Log, env?: NodeJS.ProcessEnv): Promise<DownResult> {
+  const root = stateDir(env);
+  const state = readState(statePaths(root).stateFile);
+  if (!state) {
+    if (existsSync(root)) rmSync(root, { recursive: true, force: true });
+    return { found: false };
+  }
+  await teardown(root, state.components, log);
+  return { found: true };
+}
+
+export interface StatusReport {
+  state?: ClusterState;
+  components: ComponentHealth[];
+  metrics?: { available: boolean; detail: string };
+  /** Every component running and ready. */
+  healthy: boolean;
+}
+
+export async function status(env?: NodeJS.ProcessEnv): Promise<StatusReport> {
+  const state = readState(statePaths(stateDir(env)).stateFile);
+  if (!state) return { components: [], healthy: false };
+  const components = await componentHealth(state);
+  const apiserverReady = components.find((each) => each.record.name === 'kube-apiserver')?.ready;
+  const metrics = apiserverReady
+    ? await metricsApiAvailability(state.kubeconfig).catch(() => undefined)
+    : undefined;
+  return {
+    state,
+    components,
+    metrics,
+    healthy: components.every((each) => each.ready) && metrics?.available === true,
+  };
+}
+
+/** The running cluster's kubeconfig path, or an ExitError saying how to start one. */
+export function runningKubeconfig(env?: NodeJS.ProcessEnv): string {
+  const state = readState(statePaths(stateDir(env)).stateFile);
+  if (!state) throw new ExitError('no local cluster is running: start one with `npm run cluster -- up`');
+  return state.kubeconfig;
+}

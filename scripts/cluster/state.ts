@@ -1,0 +1,45 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { processAlive, processExecutable } from '../lib/process.js';
+import type { Ports } from './components.js';
+import type { ComponentName } from './versions.js';
+
+/** What `up` records so that `status` and `down` act on exactly the processes it started. */
+export interface ClusterState {
+  format: 1;
+  startedAt: string;
+  server: string;
+  kubeconfig: string;
+  binariesDir: string;
+  ports: Ports;
+  components: ComponentRecord[];
+}
+
+export interface ComponentRecord {
+  name: ComponentName;
+  pid: number;
+  /** The binary it runs: a PID reused by another program after a crash is not ours. */
+  executable: string;
+  version: string;
+  log: string;
+}
+
+export function readState(file: string): ClusterState | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
+    return state.format === 1 && Array.isArray(state.components) ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(file: string, state: ClusterState): void {
+  // Written whole, then renamed: a crash never leaves half a state file.
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** True when the PID is alive and still runs the component's binary. */
+export function isOurs(record: ComponentRecord): boolean {
+  return processAlive(record.pid) && processExecutable(record.pid) === record.executable;
+}

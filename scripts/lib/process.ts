@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+
+/**
+ * The one way the cluster side starts a process: no shell, a hard timeout that kills the whole
+ * process group, output captured up to a cap, and an optional line callback for progress.
+ */
+
+export interface RunOptions {
+  timeoutMs: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to stdin, then stdin is closed. */
+  input?: string;
+  /** Called with each complete line of stderr and stdout as it arrives (progress output). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Bytes kept of each stream; the rest is dropped (the process keeps running). */
+  maxOutputBytes?: number;
+}
+
+export interface RunResult {
+  /** The exit code; undefined when the process was killed or never started. */
+  code: number | undefined;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** Set when the binary could not be started (ENOENT, EACCES). */
+  startError?: NodeJS.ErrnoException;
+  /** True when a stream grew past maxOutputBytes and was cut. */
+  truncated: boolean;
+}
+
+const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<RunResult> {
+  const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  return new Promise((resolve) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      // Its own process group, so a timeout kills what it started too (go build's compilers).
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const sizes = { stdout: 0, stderr: 0 };
+    const partial = { stdout: '', stderr: '' };
+    let truncated = false;
+    let timedOut = false;
+    let startError: NodeJS.ErrnoException | undefined;
+
+    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      if (sizes[stream] < cap) {
+        const room = cap - sizes[stream];
+        chunks[stream].push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+        if (chunk.length > room) truncated = true;
+      } else {
+        truncated = true;
+      }
+      sizes[stream] += chunk.length;
+      if (options.onLine) {
+        const lines = (partial[stream] + chunk.toString('utf8')).split('\n');
+        partial[stream] = (lines.pop() ?? '').slice(-64 * 1024);
+        for (const line of lines) options.onLine(line, stream);
+      }
+    };
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
+    child.stdin.on('error', () => {
+      // The process may exit before reading its input; its exit code says what happened.
+    });
+    child.stdin.end(options.input ?? '');
+
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, 'SIGKILL');
+    }, options.timeoutMs);
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      startError = error;
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (options.onLine) {
+        for (const stream of ['stdout', 'stderr'] as const) {
+          if (partial[stream]) options.onLine(partial[stream], stream);
+        }
+      }
+      resolve({
+        code: code ?? undefined,
+        stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+        stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+        timedOut,
+        startError,
+        truncated,
+      });
+    });
+  });
+}
+
+export interface DaemonOptions {
+  /** stdout and stderr are appended to this file. */
+  logFile: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts a long-running server detached from this process (its own session, output to its log
+ * file) and returns its PID, so a later command can stop exactly it.
+ */
+export function startDaemon(
+  command: string,
+  args: readonly string[],
+  options: DaemonOptions,
+): Promise<number> {
+  const log = openSync(options.logFile, 'a');
+  try {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.unref();
+        resolve(child.pid as number);
+      });
+    });
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** True while a process with this PID exists (and is not a zombie). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/PID/stat: "pid (comm) S …"; the state letter follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The executable path a PID runs (Linux /proc), so a recycled PID is never taken for ours. */
+export function processExecutable(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+/** SIGTERM to the process group, then SIGKILL after `graceMs`; resolves once it is gone. */
+export async function stopProcess(pid: number, graceMs = 10_000): Promise<'stopped' | 'killed' | 'gone'> {
+  if (!processAlive(pid)) return 'gone';
+  killGroup(pid, 'SIGTERM');
+  for (let waited = 0; waited < graceMs; waited += 100) {
+    if (!processAlive(pid)) return 'stopped';
+    await sleep(100);
+  }
+  killGroup(pid, 'SIGKILL');
+  for (let waited = 0; waited < 5000 && processAlive(pid); waited += 100) await sleep(100);
+  return 'killed';
+}
