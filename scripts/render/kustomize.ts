@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { $ } from 'zx';
 import { ExitError } from '../lib/exit-error.js';
+import { maskValues } from '../lib/redact.js';
 import { findKustomize } from './tools.js';
 
 export interface RenderOptions {
@@ -112,20 +113,14 @@ const REDACTED = '<redacted>';
  * `info` everywhere would garble the message, and kustomize quotes no value elsewhere.
  */
 function redact(message: string, sensitive: readonly string[]): string {
-  let out = message
+  const out = message
     .replace(/literal sources \[[^\]]*\]/g, `literal sources [${REDACTED}]`)
     .replace(
       /invalid literal source .*?, expected key=value/g,
       `invalid literal source ${REDACTED}, expected key=value`,
     );
-  const values = [...new Set(sensitive.map((value) => value.trim()))]
-    .filter((value) => value.length >= MIN_REDACTED_LENGTH)
-    .sort((a, b) => b.length - a.length);
-  for (const value of values) out = out.split(value).join(REDACTED);
-  return out;
+  return maskValues(out, sensitive, REDACTED);
 }
-
-const MIN_REDACTED_LENGTH = 4;
 
 const HINTS: [RegExp, string][] = [
   [
