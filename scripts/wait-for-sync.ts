@@ -1,10 +1,22 @@
 import { appendFileSync } from 'node:fs';
 import { $ } from 'zx';
+import {
+  appliedState,
+  type Controller,
+  type Json,
+  readArgoApplication,
+  readFluxKustomization,
+  type SyncStatus,
+  short,
+} from './kube/gitops.js';
 import { KubectlError, kubectlJson } from './kube/kubectl.js';
 import { parseCommandLine } from './lib/args.js';
 import { parseDuration } from './lib/duration.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
+
+export type { Controller, SyncStatus };
+export { appliedState, readArgoApplication, readFluxKustomization };
 
 /**
  * Waits until a GitOps controller reports a commit as applied and healthy, reading the same
@@ -12,136 +24,14 @@ import { isMainModule, runMain } from './lib/main.js';
  * Argo CD or Flux applies and the workflow only watches.
  */
 
-export type Controller = 'argocd' | 'flux';
-
-export interface SyncStatus {
-  /** True when the controller reports `revision` applied and healthy. */
-  done: boolean;
-  /** One line for the log: what the controller reports now. */
-  summary: string;
-}
-
-/** What the controller has applied, whichever commit that is. */
-export interface AppliedState {
-  /** Synced and healthy (Argo CD), or Ready (Flux), at the reported commits. */
-  healthy: boolean;
-  /** The reported commits (Flux's `main@sha1:` prefix removed). */
-  commits: string[];
-}
-
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-function field(value: Json | undefined, ...path: string[]): Json | undefined {
-  let node = value;
-  for (const step of path) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
-    node = node[step];
-  }
-  return node;
-}
-
-function text(value: Json | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function short(revision: string | undefined): string {
-  if (!revision) return 'none';
-  return revision.replace(/([0-9a-f]{12})[0-9a-f]{28}/, '$1');
-}
-
-/** Full or abbreviated commit SHA match (Argo CD stores the full one; Flux `main@sha1:<sha>`). */
-/** The commit SHA at the end of a reported revision (`<sha>`, `main@sha1:<sha>`, `main/<sha>`). */
-function commitOf(reported: string): string | undefined {
-  return /([0-9a-f]{7,40})$/.exec(reported.toLowerCase())?.[1];
-}
-
-function sameCommit(reported: string | undefined, revision: string): boolean {
-  if (!reported) return false;
-  const wanted = revision.toLowerCase();
-  const commit = /([0-9a-f]{7,40})$/.exec(reported.toLowerCase())?.[1];
-  return commit !== undefined && (commit.startsWith(wanted) || wanted.startsWith(commit));
-}
-
-/**
- * An Argo CD `Application`: done when `.status.sync.revision` (or one of `.status.sync.revisions`
- * for multi-source apps) is the commit, `.status.sync.status` is Synced and
- * `.status.health.status` is Healthy.
- */
-export function readArgoApplication(application: Json, revision: string): SyncStatus {
-  const single = text(field(application, 'status', 'sync', 'revision'));
-  const many = field(application, 'status', 'sync', 'revisions');
-  const revisions = [single, ...(Array.isArray(many) ? many.map(text) : [])].filter(
-    (each): each is string => each !== undefined,
-  );
-  const atRevision = revisions.some((each) => sameCommit(each, revision));
-  const sync = text(field(application, 'status', 'sync', 'status')) ?? 'Unknown';
-  const health = text(field(application, 'status', 'health', 'status')) ?? 'Unknown';
-  const phase = text(field(application, 'status', 'operationState', 'phase'));
-  const message = text(field(application, 'status', 'operationState', 'message'));
-  const operation =
-    phase && phase !== 'Succeeded' ? `; last operation ${phase}${message ? `: ${message}` : ''}` : '';
-  return {
-    done: atRevision && sync === 'Synced' && health === 'Healthy',
-    summary: `revision ${short(revisions[0])}, sync ${sync}, health ${health}${operation}`,
-  };
-}
-
-/**
- * A Flux `Kustomization`: done when `.status.lastAppliedRevision` names the commit and the
- * `Ready` condition is True (with `wait: true` or health checks, Ready covers health too).
- */
-export function readFluxKustomization(kustomization: Json, revision: string): SyncStatus {
-  const applied = text(field(kustomization, 'status', 'lastAppliedRevision'));
-  const attempted = text(field(kustomization, 'status', 'lastAttemptedRevision'));
-  const conditions = field(kustomization, 'status', 'conditions');
-  const ready = Array.isArray(conditions)
-    ? conditions.find((condition) => field(condition, 'type') === 'Ready')
-    : undefined;
-  const readyStatus = text(field(ready, 'status')) ?? 'Unknown';
-  const reason = text(field(ready, 'reason'));
-  const message = text(field(ready, 'message'));
-  const attempt = attempted && attempted !== applied ? `, attempting ${short(attempted)}` : '';
-  const detail = reason ? ` (${reason}${message ? `: ${message.split('\n')[0]}` : ''})` : '';
-  return {
-    done: sameCommit(applied, revision) && readyStatus === 'True',
-    summary: `applied ${short(applied)}${attempt}, Ready ${readyStatus}${detail}`,
-  };
-}
-
-/** The commits an Application or Kustomization reports, and whether it is healthy there. */
-export function appliedState(controller: Controller, object: Json): AppliedState {
-  if (controller === 'argocd') {
-    const single = text(field(object, 'status', 'sync', 'revision'));
-    const many = field(object, 'status', 'sync', 'revisions');
-    const revisions = [single, ...(Array.isArray(many) ? many.map(text) : [])];
-    return {
-      healthy:
-        text(field(object, 'status', 'sync', 'status')) === 'Synced' &&
-        text(field(object, 'status', 'health', 'status')) === 'Healthy',
-      commits: commitsOf(revisions),
-    };
-  }
-  const conditions = field(object, 'status', 'conditions');
-  const ready = Array.isArray(conditions)
-    ? conditions.find((condition) => field(condition, 'type') === 'Ready')
-    : undefined;
-  return {
-    healthy: text(field(ready, 'status')) === 'True',
-    commits: commitsOf([text(field(object, 'status', 'lastAppliedRevision'))]),
-  };
-}
-
-function commitsOf(revisions: readonly (string | undefined)[]): string[] {
-  return revisions
-    .map((each) => (each === undefined ? undefined : commitOf(each)))
-    .filter((each): each is string => each !== undefined);
-}
-
 export interface Target {
   controller: Controller;
   name: string;
   namespace: string;
   revision: string;
+  /** The cluster: a kubeconfig file and/or context (else kubectl's current context). */
+  kubeconfig?: string;
+  context?: string;
 }
 
 export interface WaitOptions {
@@ -219,6 +109,8 @@ export async function kubectlFetch(target: Target): Promise<{ json?: Json; error
   try {
     const json = await kubectlJson(['get', resource, target.name], {
       namespace: target.namespace,
+      kubeconfig: target.kubeconfig,
+      context: target.context,
       timeoutMs: 30_000,
     });
     return { json: json as Json };
@@ -291,7 +183,7 @@ const DEFAULT_NAMESPACE: Record<Controller, string> = { argocd: 'argocd', flux: 
 const LABEL: Record<Controller, string> = { argocd: 'Argo CD Application', flux: 'Flux Kustomization' };
 
 export const USAGE = `Usage: npm run wait-for-sync -- --controller argocd|flux --name NAME --revision SHA
-       [--namespace NS] [--timeout 10m] [--interval 15s]
+       [--namespace NS] [--kubeconfig FILE] [--context NAME] [--timeout 10m] [--interval 15s]
 
 Waits until Argo CD (Application) or Flux (Kustomization) reports the commit applied and healthy,
 or a newer commit that contains it (checked with git, else the GitHub API with GITHUB_TOKEN).
@@ -305,6 +197,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         controller: { type: 'string' },
         name: { type: 'string' },
         namespace: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
         revision: { type: 'string' },
         timeout: { type: 'string', default: '10m' },
         interval: { type: 'string', default: '15s' },
@@ -329,6 +223,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     name,
     revision,
     namespace: typeof values.namespace === 'string' ? values.namespace : DEFAULT_NAMESPACE[controller],
+    kubeconfig: values.kubeconfig,
+    context: values.context,
   };
   const timeoutMs = parseDuration(String(values.timeout), 'timeout');
   const intervalMs = parseDuration(String(values.interval), 'interval');

@@ -6,6 +6,7 @@ import { KubectlError, type KubectlJson } from './kubectl.js';
 export interface ClusterClient {
   namespace: string;
   context?: string;
+  kubeconfig?: string;
   timeoutMs: number;
   kubectl: KubectlJson;
 }
@@ -15,6 +16,7 @@ export function getObject(cluster: ClusterClient, ...resources: string[]): Promi
     timeoutMs: cluster.timeoutMs,
     namespace: cluster.namespace,
     context: cluster.context,
+    kubeconfig: cluster.kubeconfig,
   });
 }
 
@@ -26,6 +28,7 @@ export async function probeCluster(cluster: ClusterClient): Promise<KubeContext>
   const config = await cluster.kubectl(['config', 'view', '--minify'], {
     timeoutMs: cluster.timeoutMs,
     context: cluster.context,
+    kubeconfig: cluster.kubeconfig,
   });
   const context = readKubeContext(config);
   if (!context) throw new KubectlError('kubectl has no current context', 'no-context', ['config', 'view']);

@@ -12,6 +12,8 @@ Target
   --url URL                 base URL of the API (e.g. http://20.61.143.27); overrides the Ingress
   --namespace NAME          namespace of the app (default: triage)
   --context NAME            kubectl context (default: the current one)
+  --kubeconfig FILE         kubeconfig file (default: KUBECONFIG or ~/.kube/config; the local
+                            cluster's is printed by \`npm run cluster -- env\`)
   --no-cluster              only run the load; say that the scaling checks were not run
 Load
   --duration D              how long to send load (default: 3m; e.g. 90s, 3m, 1m30s)
@@ -34,6 +36,7 @@ export interface LoadtestOptions {
   url?: string;
   namespace: string;
   context?: string;
+  kubeconfig?: string;
   noCluster: boolean;
   durationMs: number;
   connections: number;
@@ -113,6 +116,7 @@ export function parseLoadtestArgs(argv: readonly string[]): LoadtestOptions | un
     url: values.url === undefined ? undefined : checkUrl(values.url),
     namespace,
     context: values.context,
+    kubeconfig: values.kubeconfig,
     noCluster: values['no-cluster'] ?? false,
     durationMs: boundedDuration(values.duration ?? '3m', 'duration', 1000, HOUR_MS),
     connections:
@@ -145,6 +149,7 @@ function parse(argv: readonly string[]) {
         url: { type: 'string' },
         namespace: { type: 'string' },
         context: { type: 'string' },
+        kubeconfig: { type: 'string' },
         'no-cluster': { type: 'boolean' },
         duration: { type: 'string' },
         connections: { type: 'string' },

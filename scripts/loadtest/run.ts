@@ -138,6 +138,7 @@ export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Prom
     kubectl: deps.kubectl,
     namespace: options.namespace,
     context: options.context,
+    kubeconfig: options.kubeconfig,
     timeoutMs: deps.kubectlTimeoutMs,
   };
   const connection = await connect(options, cluster);

@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { classifyKubectlError, KubectlError, kubectlJson } from '../../scripts/kube/kubectl.js';
 import { probeCluster } from '../../scripts/kube/client.js';
+import { classifyKubectlError, KubectlError, kubectlJson } from '../../scripts/kube/kubectl.js';
 import { runPreflight } from '../../scripts/loadtest/preflight.js';
-import { sampleCluster } from '../../scripts/loadtest/sample.js';
 import { NAMES } from '../../scripts/loadtest/run.js';
+import { sampleCluster } from '../../scripts/loadtest/sample.js';
 import { fixture, installFakeKubectl, kubectlFrom } from './helpers.js';
 
 const DEV = {

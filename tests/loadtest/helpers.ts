@@ -4,10 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubectlJson } from '../../scripts/kube/kubectl.js';
 import { KubectlError } from '../../scripts/kube/kubectl.js';
-import type { Preflight } from '../../scripts/loadtest/preflight.js';
-import type { ClusterSample } from '../../scripts/loadtest/sample.js';
 import type { LoadSecond } from '../../scripts/loadtest/engine.js';
+import type { Preflight } from '../../scripts/loadtest/preflight.js';
 import type { ClusterRecord, RunRecord } from '../../scripts/loadtest/record.js';
+import type { ClusterSample } from '../../scripts/loadtest/sample.js';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '..', '..');

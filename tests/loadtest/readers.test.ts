@@ -5,8 +5,8 @@ import { readDeployment } from '../../scripts/kube/deployment.js';
 import { readHpa } from '../../scripts/kube/hpa.js';
 import { ingressTarget, readIngress } from '../../scripts/kube/ingress.js';
 import { ShapeError } from '../../scripts/kube/json.js';
-import { sampleFromList } from '../../scripts/loadtest/sample.js';
 import { readSecretKeys, readSecretProviderClass } from '../../scripts/kube/secret.js';
+import { sampleFromList } from '../../scripts/loadtest/sample.js';
 import { fixture } from './helpers.js';
 
 describe('HPA reader (autoscaling/v2, as kubectl get -o json prints it)', () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDuration } from '../../scripts/lib/duration.js';
 import { kubectlErrorLine } from '../../scripts/kube/kubectl.js';
+import { parseDuration } from '../../scripts/lib/duration.js';
 import {
   gitIncludes,
   readArgoApplication,

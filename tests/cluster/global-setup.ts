@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { PACKAGE_ROOT, TSX_LOADER } from '../../scripts/lib/repo.js';
+
+/**
+ * The real local control plane for the cluster tests: started here (building it the first time,
+ * about 12 minutes) unless `.ci/run` or the developer has it running already, and stopped at the
+ * end only if this setup started it. Never skipped: a cluster test with no cluster fails.
+ */
+
+function cluster(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', TSX_LOADER, join(PACKAGE_ROOT, 'scripts', 'cluster.ts'), ...args],
+    {
+      cwd: PACKAGE_ROOT,
+      encoding: 'utf8',
+      timeout: 50 * 60_000,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return { code: result.status, stdout: result.stdout ?? '', stderr: '' };
+}
+
+export default function setup(project: TestProject): () => void {
+  const wasRunning = cluster(['status']).code === 0;
+  const up = cluster(['up', '--crds']);
+  if (up.code !== 0) throw new Error('`npm run cluster -- up --crds` failed; its output is above');
+  project.provide('kubeconfig', up.stdout.trim());
+  return () => {
+    if (!wasRunning) cluster(['down']);
+  };
+}
