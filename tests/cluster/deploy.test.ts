@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlJson as realKubectl } from '../../scripts/kube/kubectl.js';
+import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 import { runPreflight } from '../../scripts/loadtest/preflight.js';
 import { sampleCluster } from '../../scripts/loadtest/sample.js';
-import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 import { eventually, kubectl, kubectlJson, runCommand, sharedKubeconfig } from './helpers.js';
 
 /**
@@ -25,9 +25,14 @@ const deploy = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv
 interface Deployment {
   metadata: { annotations?: Record<string, string> };
   spec: { template: { metadata: { labels: Record<string, string> } } };
-  status: { readyReplicas?: number; availableReplicas?: number; conditions?: { type: string; status: string }[] };
+  status: {
+    readyReplicas?: number;
+    availableReplicas?: number;
+    conditions?: { type: string; status: string }[];
+  };
 }
-const getDeployment = () => kubectlJson(kubeconfig, ['get', 'deployment', 'triage-backend', '-n', 'triage']) as Deployment;
+const getDeployment = () =>
+  kubectlJson(kubeconfig, ['get', 'deployment', 'triage-backend', '-n', 'triage']) as Deployment;
 const available = (deployment: Deployment) =>
   deployment.status.conditions?.find((condition) => condition.type === 'Available')?.status === 'True';
 
@@ -38,7 +43,8 @@ function deleteNamespace(): void {
 /** A copy of the deployable tree whose overlay is changed by `edit`. */
 function treeWith(edit: (dir: string) => void): string {
   const dir = mkdtempSync(join(tmpdir(), 'triage-deploy-tree-'));
-  for (const part of ['base', 'components', 'overlays']) cpSync(join(PACKAGE_ROOT, part), join(dir, part), { recursive: true });
+  for (const part of ['base', 'components', 'overlays'])
+    cpSync(join(PACKAGE_ROOT, part), join(dir, part), { recursive: true });
   edit(dir);
   return dir;
 }
@@ -51,7 +57,12 @@ afterAll(() => {
 
 describe('deploy --env prod without the SecretProviderClass CRD', () => {
   it('exits 2 with a message saying the CRD is missing, and creates nothing', () => {
-    kubectl(kubeconfig, ['delete', 'crd', 'secretproviderclasses.secrets-store.csi.x-k8s.io', '--ignore-not-found']);
+    kubectl(kubeconfig, [
+      'delete',
+      'crd',
+      'secretproviderclasses.secrets-store.csi.x-k8s.io',
+      '--ignore-not-found',
+    ]);
     const result = deploy(['--env', 'prod']);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/SecretProviderClass CRD is missing/);
@@ -69,12 +80,14 @@ describe('deploy --env dev', () => {
     expect(result.stdout).toMatch(/successfully rolled out/);
 
     const rendered = kubectl(kubeconfig, ['kustomize', join(PACKAGE_ROOT, 'overlays', 'dev')]);
-    const objects = [...rendered.matchAll(/^kind: (\w+)\n(?:.*\n)*?metadata:\n(?:  .*\n)*?  name: (\S+)/gm)].map(
-      (match) => `${match[1]}/${match[2]}`,
-    );
+    const objects = [
+      ...rendered.matchAll(/^kind: (\w+)\n(?:.*\n)*?metadata:\n(?: {2}.*\n)*? {2}name: (\S+)/gm),
+    ].map((match) => `${match[1]}/${match[2]}`);
     expect(objects.length).toBeGreaterThanOrEqual(9);
     const kinds = [...new Set(objects.map((each) => each.split('/')[0]))];
-    expect(kinds).toEqual(expect.arrayContaining(['Namespace', 'Deployment', 'HorizontalPodAutoscaler', 'ConfigMap']));
+    expect(kinds).toEqual(
+      expect.arrayContaining(['Namespace', 'Deployment', 'HorizontalPodAutoscaler', 'ConfigMap']),
+    );
     for (const object of objects) {
       const [kind, name] = object.split('/') as [string, string];
       if (kind === 'Secret') continue; // its name hashes the values given here, checked below
@@ -107,7 +120,9 @@ describe('deploy --env dev', () => {
       items: { metadata: { name: string }; data?: Record<string, string> }[];
     };
     const secret = secrets.items.find((each) => each.metadata.name.startsWith('triage-secrets-'));
-    expect(Buffer.from(secret?.data?.AZURE_OPENAI_API_KEY ?? '', 'base64').toString()).toBe(SECRETS.AZURE_OPENAI_API_KEY);
+    expect(Buffer.from(secret?.data?.AZURE_OPENAI_API_KEY ?? '', 'base64').toString()).toBe(
+      SECRETS.AZURE_OPENAI_API_KEY,
+    );
     const again = deploy(['--env', 'dev'], { env: SECRETS });
     for (const form of secretForms) {
       expect(again.stdout).not.toContain(form);
@@ -161,15 +176,25 @@ describe('deploy --env dev', () => {
     trees.push(broken);
     const result = deploy(['--env', 'dev', '--timeout', '15s'], { cwd: broken, env: SECRETS });
     expect(result.code, result.stdout + result.stderr).toBe(1);
-    expect(result.stderr).toMatch(/deploy of overlays\/dev failed: deployment\/triage-backend in triage did not roll out: ReplicaSet triage-backend-\w+ \(revision \d+\) had 0\/\d+ pods ready after 15 s/);
-    expect(result.stderr).toMatch(/rolled back to ReplicaSet triage-backend-\w+ \(revision \d+, 2\/2 ready\)/);
+    expect(result.stderr).toMatch(
+      /deploy of overlays\/dev failed: deployment\/triage-backend in triage did not roll out: ReplicaSet triage-backend-\w+ \(revision \d+\) had 0\/\d+ pods ready after 15 s/,
+    );
+    expect(result.stderr).toMatch(
+      /rolled back to ReplicaSet triage-backend-\w+ \(revision \d+, 2\/2 ready\)/,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
 
     const after = getDeployment();
     expect(after.spec.template.metadata.labels['triage-gitops.dev/simulate']).toBeUndefined();
     expect(after.spec.template.metadata.labels['pod-template-hash']).toBe(hashBefore);
-    expect(Number(after.metadata.annotations?.['deployment.kubernetes.io/revision'])).toBeGreaterThan(Number(revisionBefore));
-    await eventually(() => (available(getDeployment()) && getDeployment().status.readyReplicas === 2 ? true : undefined), 30_000, 'the previous ReplicaSet Ready');
+    expect(Number(after.metadata.annotations?.['deployment.kubernetes.io/revision'])).toBeGreaterThan(
+      Number(revisionBefore),
+    );
+    await eventually(
+      () => (available(getDeployment()) && getDeployment().status.readyReplicas === 2 ? true : undefined),
+      30_000,
+      'the previous ReplicaSet Ready',
+    );
   });
 
   it('deploys the good tree again after a rollback (no field-manager conflict with rollout undo)', () => {
@@ -182,7 +207,9 @@ describe('deploy --env dev', () => {
       env: { AZURE_OPENAI_API_KEY: '', DATABASE_CONNECTION_STRING: '' },
     });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: base\/secrets\.env:1: environment variable AZURE_OPENAI_API_KEY is not set/m);
+    expect(result.stderr).toMatch(
+      /^error: base\/secrets\.env:1: environment variable AZURE_OPENAI_API_KEY is not set/m,
+    );
   });
 });
 
@@ -200,7 +227,10 @@ describe('the loadtest readers on real objects', () => {
     expect(preflight.deployment.state?.containersWithoutCpuRequest).toEqual([]);
     expect(preflight.configMap.state?.modelDeploymentName).toBe('gpt-4.1-mini');
     expect(preflight.configMap.via).toBe('deployment');
-    expect(preflight.secrets[0]?.state?.keys.sort()).toEqual(['AZURE_OPENAI_API_KEY', 'DATABASE_CONNECTION_STRING']);
+    expect(preflight.secrets[0]?.state?.keys.sort()).toEqual([
+      'AZURE_OPENAI_API_KEY',
+      'DATABASE_CONNECTION_STRING',
+    ]);
     expect(JSON.stringify(preflight)).not.toContain(SECRETS.AZURE_OPENAI_API_KEY);
   });
 
@@ -209,7 +239,12 @@ describe('the loadtest readers on real objects', () => {
     const deadline = Date.now() + 90_000;
     // metrics-server needs two scrapes (10 s apart) of the new pods before the HPA has a figure.
     while (Date.now() < deadline) {
-      last = await sampleCluster(cluster, { hpa: 'triage-backend-hpa', deployment: 'triage-backend' }, 0, 'before');
+      last = await sampleCluster(
+        cluster,
+        { hpa: 'triage-backend-hpa', deployment: 'triage-backend' },
+        0,
+        'before',
+      );
       if (last.metricsAvailable) break;
       await new Promise((done) => setTimeout(done, 2000));
     }

@@ -201,31 +201,18 @@ describe('deploy.yaml', () => {
     expect(step(deploy, byAction('azure/aks-set-context')).with['use-kubelogin']).toBe('true');
   });
 
-  it('fills secrets.env from environment secrets through env:, masked, for dev in push mode only', () => {
-    const fill = step(deploy, byName("Fill base/secrets.env from the environment's secrets"));
-    expect(fill.if).toBe("${{ steps.mode.outputs.mode == 'push' && env.ENVIRONMENT == 'dev' }}");
-    expect(fill.env).toEqual({
-      AZURE_OPENAI_API_KEY: '${{ secrets.AZURE_OPENAI_API_KEY }}',
-      DATABASE_CONNECTION_STRING: '${{ secrets.DATABASE_CONNECTION_STRING }}',
+  it('deploys through npm run deploy in push mode, with the secrets in env: for dev only', () => {
+    const run = step(deploy, byName('Deploy (render, server-side diff and apply, rollout, undo on failure)'));
+    expect(run.if).toBe("${{ steps.mode.outputs.mode == 'push' }}");
+    expect(run.run).toBe('npm run deploy -- --env "$ENVIRONMENT" --kubeconfig "$KUBECONFIG" --timeout 5m');
+    expect(run.env).toEqual({
+      AZURE_OPENAI_API_KEY: "${{ env.ENVIRONMENT == 'dev' && secrets.AZURE_OPENAI_API_KEY || '' }}",
+      DATABASE_CONNECTION_STRING:
+        "${{ env.ENVIRONMENT == 'dev' && secrets.DATABASE_CONNECTION_STRING || '' }}",
     });
-    expect(fill.run).toContain('::add-mask::');
-    expect(fill.run).toMatch(/printf [\s\S]* > base\/secrets\.env/);
-    expect(fill.run).not.toContain('${{');
-  });
-
-  it('applies server-side, waits for the rollout, undoes a failed one and always cleans up', () => {
+    // The bash deploy is gone: no rendered file, no env file written on the runner.
     const runs = deploy.steps.map((each: Workflow) => String(each.run ?? '')).join('\n');
-    expect(runs).toContain('kubectl kustomize "overlays/$ENVIRONMENT" > rendered.yaml');
-    expect(runs).toContain('kubectl diff --server-side');
-    expect(runs).toContain('kubectl apply --server-side --field-manager=triage-gitops -f rendered.yaml');
-    expect(runs).toContain('kubectl rollout status deployment/triage-backend -n triage --timeout=5m');
-    const undo = step(deploy, byName('Roll back a failed rollout'));
-    expect(undo.if).toBe("${{ failure() && steps.rollout.outcome == 'failure' }}");
-    expect(undo.run).toContain('kubectl rollout undo deployment/triage-backend -n triage');
-    expect(undo.run).toMatch(/exit 1\s*$/);
-    const cleanup = step(deploy, byName('Remove rendered manifests and filled secrets'));
-    expect(cleanup.if).toBe('${{ always() }}');
-    expect(cleanup.run).toContain('rm -f rendered.yaml');
+    expect(runs).not.toMatch(/secrets\.env|rendered\.yaml|kubectl (apply|diff|rollout)/);
   });
 
   it('waits for Argo CD or Flux instead of applying in pull mode', () => {
@@ -368,45 +355,26 @@ describe('the steps run as the runner runs them', () => {
   });
 
   describe('deploy.yaml', () => {
-    const fill = step(deploy.jobs.deploy, byName("Fill base/secrets.env from the environment's secrets"));
-    const KEY = 'sk-test-Zq8rT1x9KpW3';
-    const CONNECTION = 'Server=db;Password=Vb6n%C1';
+    const push = step(
+      deploy.jobs.deploy,
+      byName('Deploy (render, server-side diff and apply, rollout, undo on failure)'),
+    );
 
-    it('writes base/secrets.env after the validate job, from env, and prints a value only in add-mask', () => {
-      expect(deploy.jobs.deploy.needs).toBe('validate');
-      const run = runStep(fill.run, {
-        env: { ENVIRONMENT: 'dev', AZURE_OPENAI_API_KEY: KEY, DATABASE_CONNECTION_STRING: CONNECTION },
-        files: { 'base/secrets.env': 'AZURE_OPENAI_API_KEY=<set-by-pipeline>\n' },
-      });
+    it('passes deploy flags its CLI accepts, and the kubeconfig aks-set-context wrote', async () => {
+      const run = runStep(push.run, { env: { ENVIRONMENT: 'prod', KUBECONFIG: '/home/runner/.kube/aks' } });
       expect(run.code).toBe(0);
-      expect(run.read('base/secrets.env')).toBe(
-        `AZURE_OPENAI_API_KEY=${KEY}\nDATABASE_CONNECTION_STRING=${CONNECTION}\n`,
-      );
-      const forms = [KEY, CONNECTION].flatMap((value) => [value, Buffer.from(value).toString('base64')]);
-      for (const line of `${run.stdout}\n${run.stderr}`.split('\n')) {
-        if (forms.some((value) => line.includes(value))) expect(line).toMatch(/^::add-mask::/);
-      }
-      for (const value of forms) expect(run.stdout).toContain(`::add-mask::${value}`);
-    });
-
-    it.each([
-      ['an empty', '', /secret AZURE_OPENAI_API_KEY is not set/],
-      ['a multi-line', 'line1\nline2', /holds a newline/],
-    ])('refuses %s secret without writing the file', (_case, value, message) => {
-      const run = runStep(fill.run, {
-        env: { ENVIRONMENT: 'dev', AZURE_OPENAI_API_KEY: value, DATABASE_CONNECTION_STRING: CONNECTION },
-        files: { 'base/secrets.env': 'placeholder\n' },
-      });
-      expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(message);
-      expect(run.read('base/secrets.env')).toBe('placeholder\n');
+      expect(run.npmCalls).toEqual([
+        ['run', 'deploy', '--', '--env', 'prod', '--kubeconfig', '/home/runner/.kube/aks', '--timeout', '5m'],
+      ]);
     });
 
     it('never needs secrets for prod, and waits for the controller with the flags wait-for-sync takes', () => {
       const steps = deploy.jobs.deploy.steps as Workflow[];
-      const usingSecrets = steps.filter((each) => JSON.stringify(each).includes('${{ secrets.'));
-      expect(usingSecrets.map((each) => each.name)).toEqual([fill.name]);
-      expect(fill.if).toContain("env.ENVIRONMENT == 'dev'");
+      const usingSecrets = steps.filter((each) => JSON.stringify(each).includes('secrets.'));
+      expect(usingSecrets.map((each) => each.name)).toEqual([push.name]);
+      for (const value of Object.values(push.env as Record<string, string>)) {
+        expect(value).toMatch(/^\$\{\{ env\.ENVIRONMENT == 'dev' && secrets\.\w+ \|\| '' \}\}$/);
+      }
       const wait = steps.find((each) => String(each.run ?? '').includes('npm run wait-for-sync'));
       expect(wait.env).toEqual({
         MODE: '${{ steps.mode.outputs.mode }}',

@@ -1,0 +1,165 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
+import { kubectl, runCommand, sharedKubeconfig } from './helpers.js';
+
+/**
+ * wait-for-sync reading real objects from the real API server: this repository's own
+ * clusters/flux/dev and clusters/argocd manifests, applied through the CRDs `cluster up --crds`
+ * installs. No controller runs here, so the test writes the status a controller would, through the
+ * status subresource, and wait-for-sync reads it back as it would on AKS.
+ */
+
+const kubeconfig = sharedKubeconfig();
+const COMMIT = '3f1c5e8a9b7d6c4e2f0a1b3c5d7e9f8a6b4c2d0e';
+const OTHER = '0000000000000000000000000000000000000001';
+
+function apply(file: string): void {
+  kubectl(kubeconfig, [
+    'apply',
+    '--server-side',
+    '--field-manager=triage-gitops',
+    '-f',
+    join(PACKAGE_ROOT, file),
+  ]);
+}
+
+function setStatus(resource: string, name: string, namespace: string, status: unknown): void {
+  kubectl(kubeconfig, [
+    'patch',
+    resource,
+    name,
+    '-n',
+    namespace,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ status }),
+  ]);
+}
+
+const waitFor = (controller: string, revision: string, timeout = '4s') =>
+  runCommand('wait-for-sync', [
+    '--controller',
+    controller,
+    '--name',
+    'triage-dev',
+    '--revision',
+    revision,
+    '--kubeconfig',
+    kubeconfig,
+    '--timeout',
+    timeout,
+    '--interval',
+    '1s',
+  ]);
+
+beforeAll(() => {
+  for (const namespace of ['flux-system', 'argocd']) {
+    kubectl(
+      kubeconfig,
+      ['apply', '-f', '-'],
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${namespace}\n`,
+    );
+  }
+  apply('clusters/flux/dev/triage.yaml');
+  apply('clusters/argocd/triage-dev.yaml');
+  // No status survives from an earlier run. (Deleting is no way: the Application's finalizer
+  // waits for an Argo CD controller that does not run here.)
+  setStatus('kustomizations.kustomize.toolkit.fluxcd.io', 'triage-dev', 'flux-system', null);
+  setStatus('applications.argoproj.io', 'triage-dev', 'argocd', null);
+});
+
+describe('wait-for-sync --controller flux on a real Kustomization', () => {
+  it('times out (exit 1) while the Kustomization has no status', () => {
+    const result = waitFor('flux', COMMIT);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /Flux Kustomization flux-system\/triage-dev did not report 3f1c5e8a9b7d synced and healthy within 4s/,
+    );
+    expect(result.stderr).toMatch(/Last status: applied none, Ready Unknown/);
+  });
+
+  it("reports the controller's failure reason and message on one line", () => {
+    setStatus('kustomizations.kustomize.toolkit.fluxcd.io', 'triage-dev', 'flux-system', {
+      lastAttemptedRevision: `main@sha1:${COMMIT}`,
+      lastAppliedRevision: `main@sha1:${OTHER}`,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'ReconciliationFailed',
+          message:
+            'HorizontalPodAutoscaler/triage/triage-backend-hpa dry-run failed (Invalid): spec.maxReplicas: Invalid value\nsecond line',
+          lastTransitionTime: '2026-12-01T10:00:00Z',
+        },
+      ],
+    });
+    const result = waitFor('flux', COMMIT);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /applied main@sha1:000000000000, attempting main@sha1:3f1c5e8a9b7d, Ready False \(ReconciliationFailed: HorizontalPodAutoscaler\/triage\/triage-backend-hpa dry-run failed \(Invalid\): spec\.maxReplicas: Invalid value\)/,
+    );
+    expect(result.stdout).not.toMatch(/second line/);
+  });
+
+  it('exits 0 once lastAppliedRevision is the commit and Ready is True', () => {
+    setStatus('kustomizations.kustomize.toolkit.fluxcd.io', 'triage-dev', 'flux-system', {
+      lastAttemptedRevision: `main@sha1:${COMMIT}`,
+      lastAppliedRevision: `main@sha1:${COMMIT}`,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'ReconciliationSucceeded',
+          message: `Applied revision: main@sha1:${COMMIT}`,
+          lastTransitionTime: '2026-12-01T10:01:00Z',
+        },
+      ],
+    });
+    const result = waitFor('flux', COMMIT);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /✅ Flux Kustomization flux-system\/triage-dev reports 3f1c5e8a9b7d synced and healthy/,
+    );
+  });
+});
+
+describe('wait-for-sync --controller argocd on a real Application', () => {
+  it('exits 0 when sync.revision is the commit, Synced and Healthy; 1 while OutOfSync', () => {
+    setStatus('applications.argoproj.io', 'triage-dev', 'argocd', {
+      sync: { status: 'OutOfSync', revision: OTHER },
+      health: { status: 'Progressing' },
+    });
+    const waiting = waitFor('argocd', COMMIT);
+    expect(waiting.code).toBe(1);
+    expect(waiting.stderr).toMatch(/Last status: revision 000000000000, sync OutOfSync, health Progressing/);
+
+    setStatus('applications.argoproj.io', 'triage-dev', 'argocd', {
+      sync: { status: 'Synced', revision: COMMIT },
+      health: { status: 'Healthy' },
+    });
+    const done = waitFor('argocd', COMMIT);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/revision 3f1c5e8a9b7d, sync Synced, health Healthy/);
+  });
+
+  it('a missing Application is reported in kubectl terms, exit 1', () => {
+    const result = runCommand('wait-for-sync', [
+      '--controller',
+      'argocd',
+      '--name',
+      'no-such-app',
+      '--revision',
+      COMMIT,
+      '--kubeconfig',
+      kubeconfig,
+      '--timeout',
+      '2s',
+      '--interval',
+      '1s',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/kubectl: .*not found/);
+  });
+});
