@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { stateDir, statePaths } from './cluster/paths.js';
 import { readState } from './cluster/state.js';
 import { deploy } from './deploy/run.js';
@@ -48,8 +49,14 @@ export async function main(
   let target: { kubeconfig?: string; context?: string };
   let targetLabel: string;
   let local = false;
+  const localState = readState(statePaths(stateDir(env)).stateFile);
   if (values.kubeconfig || values.context) {
     target = { kubeconfig: values.kubeconfig, context: values.context };
+    // The local cluster's own kubeconfig named explicitly is still the local cluster.
+    local =
+      !values.context &&
+      localState !== undefined &&
+      resolve(values.kubeconfig ?? '') === localState.kubeconfig;
     targetLabel = [
       values.context && `context ${values.context}`,
       values.kubeconfig && `kubeconfig ${values.kubeconfig}`,
@@ -57,7 +64,7 @@ export async function main(
       .filter(Boolean)
       .join(', ');
   } else {
-    const state = readState(statePaths(stateDir(env)).stateFile);
+    const state = localState;
     if (!state) {
       throw new ExitError(
         'no target: start the local cluster with `npm run cluster -- up`, or name a cluster with --context (and --kubeconfig)',

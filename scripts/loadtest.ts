@@ -1,8 +1,13 @@
+import { runningKubeconfig } from './cluster/lifecycle.js';
 import { kubectlJson } from './kube/kubectl.js';
 import { EXIT_CLEAN, EXIT_FINDINGS } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
 import { parseLoadtestArgs, USAGE } from './loadtest/args.js';
+import { type SpawnedDevServer, spawnDevServer } from './loadtest/dev-server.js';
 import { runLoadtest } from './loadtest/run.js';
+
+/** The local lab's server: CPU per triage request (busy loop) on top of Node's own HTTP work. */
+const LOCAL_SERVER_BURN_MS = 2;
 
 const KUBECTL_TIMEOUT_MS = 15_000;
 const REPEAT_SIGNAL_GRACE_MS = 1000;
@@ -35,7 +40,17 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let server: SpawnedDevServer | undefined;
   try {
+    if (options.local) {
+      // The real HTTP server the load goes to, in its own process so its CPU is its own.
+      options.kubeconfig = runningKubeconfig();
+      server = await spawnDevServer({ burnMs: LOCAL_SERVER_BURN_MS });
+      options.url = server.url;
+      process.stderr.write(
+        `lab: the triage test server listens on ${server.url} (the load goes there, not through the cluster)\n`,
+      );
+    }
     const { verdict } = await runLoadtest(options, {
       kubectl: kubectlJson,
       stdout: process.stdout,
@@ -43,9 +58,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       signal: interrupt.signal,
       kubectlTimeoutMs: KUBECTL_TIMEOUT_MS,
       githubStepSummary: process.env.GITHUB_STEP_SUMMARY || undefined,
+      ...(server ? { local: { usageUrl: `${server.url}/api/usage` } } : {}),
     });
     return verdict.pass ? EXIT_CLEAN : EXIT_FINDINGS;
   } finally {
+    await server?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

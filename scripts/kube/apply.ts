@@ -153,3 +153,34 @@ export async function currentReplicaSet(
     podTemplateHash: text(field(current, 'metadata', 'labels'), 'pod-template-hash'),
   };
 }
+
+/**
+ * Sets (or, with undefined, removes) an HPA's `behavior.scaleDown.stabilizationWindowSeconds` on
+ * the live object, as this project's field manager. Returns the value it had.
+ */
+export async function setScaleDownWindow(
+  target: Target,
+  namespace: string,
+  hpa: string,
+  seconds: number | undefined,
+): Promise<number | undefined> {
+  const current = await kubectlJson(['get', 'horizontalpodautoscaler', hpa], {
+    ...target,
+    namespace,
+    timeoutMs: 20_000,
+  });
+  const before = count(current, 'spec', 'behavior', 'scaleDown', 'stabilizationWindowSeconds');
+  await kubectl(
+    [
+      'patch',
+      'horizontalpodautoscaler',
+      hpa,
+      '--type=merge',
+      `--field-manager=${FIELD_MANAGER}`,
+      '-p',
+      JSON.stringify({ spec: { behavior: { scaleDown: { stabilizationWindowSeconds: seconds ?? null } } } }),
+    ],
+    { ...target, namespace, timeoutMs: 20_000 },
+  );
+  return before;
+}

@@ -20,6 +20,15 @@ export interface DeploymentState {
   secretProviderClasses: string[];
   /** Containers without a CPU request: the HPA cannot compute utilization for them. */
   containersWithoutCpuRequest: string[];
+  /** The pod's CPU request (sum of its containers'), millicores: what utilization is a share of. */
+  cpuRequestMillicores?: number;
+}
+
+/** `250m` → 250, `1` → 1000, `0.5` → 500; undefined for anything else. */
+export function cpuMillicores(quantity: string | undefined): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(quantity?.trim() ?? '');
+  if (!match?.[1]) return undefined;
+  return match[2] ? Number(match[1]) : Number(match[1]) * 1000;
 }
 
 const CSI_DRIVER = 'secrets-store.csi.k8s.io';
@@ -63,6 +72,14 @@ export function readDeployment(deployment: Json): DeploymentState {
         .filter((volume) => text(volume, 'csi', 'driver') === CSI_DRIVER)
         .map((volume) => text(volume, 'csi', 'volumeAttributes', 'secretProviderClass')),
     ),
+    cpuRequestMillicores: (() => {
+      const requests = list(podSpec, 'containers').map((container) =>
+        cpuMillicores(text(container, 'resources', 'requests', 'cpu')),
+      );
+      return requests.length > 0 && requests.every((each) => each !== undefined)
+        ? requests.reduce((sum: number, each) => sum + (each ?? 0), 0)
+        : undefined;
+    })(),
     containersWithoutCpuRequest: list(podSpec, 'containers')
       .filter((container) => text(container, 'resources', 'requests', 'cpu') === undefined)
       .map((container) => text(container, 'name') ?? '?'),

@@ -8,6 +8,11 @@ Sends POST /api/triage load, watches the HPA scale the backend out and back in, 
 fails on what it saw. Exit 0 pass, 1 fail, 2 input or tool error.
 
 Target
+  --local                   the workshop's lab on the local cluster (npm run cluster -- up, then
+                            npm run deploy -- --env dev): load at a local triage server whose
+                            measured CPU becomes the simulated pods' CPU; default --rate 40
+  --scale-down-window D     with --local: set the live HPA's scale-down stabilization window to D
+                            for this run (e.g. 15s; restored afterwards); default: the overlay's
   --env dev|prod            resolve the URL from the Ingress (needs cluster access)
   --url URL                 base URL of the API (e.g. http://20.61.143.27); overrides the Ingress
   --namespace NAME          namespace of the app (default: triage)
@@ -37,6 +42,9 @@ export interface LoadtestOptions {
   namespace: string;
   context?: string;
   kubeconfig?: string;
+  /** The lab on the local control plane (see scripts/cluster/cpu-bridge.ts). */
+  local?: boolean;
+  scaleDownWindowMs?: number;
   noCluster: boolean;
   durationMs: number;
   connections: number;
@@ -51,6 +59,11 @@ export interface LoadtestOptions {
 }
 
 const HOUR_MS = 3_600_000;
+/**
+ * --local's load: at the local server's ~2.5 ms of CPU per request, 40 req/s is ~100m, four times
+ * dev's 10% target at 2 × 250m, and under its 10 × 25m capacity: it scales out without pinning at max.
+ */
+export const LOCAL_DEFAULT_RATE = 40;
 
 function positiveInteger(value: string, option: string, max: number): number {
   const number = Number(value);
@@ -94,10 +107,19 @@ export function parseLoadtestArgs(argv: readonly string[]): LoadtestOptions | un
   const { values } = parse(argv);
   if (values.help) return undefined;
 
-  const env = values.env;
+  const local = values.local ?? false;
+  if (local) {
+    for (const option of ['url', 'kubeconfig', 'context', 'no-cluster'] as const) {
+      if (values[option] !== undefined)
+        throw new ExitError(`--local starts its own server on the local cluster: drop --${option}`);
+    }
+  } else if (values['scale-down-window'] !== undefined) {
+    throw new ExitError('--scale-down-window changes the live HPA: it is for --local runs only');
+  }
+  const env = values.env ?? (local ? 'dev' : undefined);
   if (env !== undefined && env !== 'dev' && env !== 'prod')
     throw new ExitError(`--env: expected dev or prod, got '${env}'`);
-  if (!env && !values.url) throw new ExitError(`give --env dev|prod or --url URL\n\n${USAGE}`);
+  if (!env && !values.url && !local) throw new ExitError(`give --env dev|prod or --url URL\n\n${USAGE}`);
   if (env && values['no-cluster'] && !values.url) {
     throw new ExitError(
       '--env needs the cluster to find the Ingress address: give --url as well, or drop --no-cluster',
@@ -110,13 +132,22 @@ export function parseLoadtestArgs(argv: readonly string[]): LoadtestOptions | un
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace))
     throw new ExitError(`--namespace: '${namespace}' is not a namespace name`);
 
-  const rate = values.rate === undefined ? undefined : positiveInteger(values.rate, 'rate', 100_000);
+  const rate =
+    values.rate !== undefined
+      ? positiveInteger(values.rate, 'rate', 100_000)
+      : local && values.connections === undefined
+        ? LOCAL_DEFAULT_RATE
+        : undefined;
   return {
     env,
     url: values.url === undefined ? undefined : checkUrl(values.url),
     namespace,
     context: values.context,
     kubeconfig: values.kubeconfig,
+    local,
+    ...(values['scale-down-window'] !== undefined
+      ? { scaleDownWindowMs: boundedDuration(values['scale-down-window'], 'scale-down-window', 0, HOUR_MS) }
+      : {}),
     noCluster: values['no-cluster'] ?? false,
     durationMs: boundedDuration(values.duration ?? '3m', 'duration', 1000, HOUR_MS),
     connections:
@@ -150,6 +181,8 @@ function parse(argv: readonly string[]) {
         namespace: { type: 'string' },
         context: { type: 'string' },
         kubeconfig: { type: 'string' },
+        local: { type: 'boolean' },
+        'scale-down-window': { type: 'string' },
         'no-cluster': { type: 'boolean' },
         duration: { type: 'string' },
         connections: { type: 'string' },

@@ -104,6 +104,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const server: Server = createServer(async (req, res) => {
     const url = req.url?.split('?')[0] ?? '/';
     if (url === '/api/health' && req.method === 'GET') return sendJson(res, 200, { status: 'healthy' });
+    // The CPU this process has used (user + system), which the local lab turns into pod CPU.
+    if (url === '/api/usage' && req.method === 'GET') {
+      const { user, system } = process.cpuUsage();
+      return sendJson(res, 200, { cpuSeconds: (user + system) / 1e6, triageRequests: triageCount });
+    }
     if (url === '/api/patients' && req.method === 'GET') return sendJson(res, 200, patients);
     if (url === '/api/patients' && req.method === 'DELETE') {
       patients.length = 0;

@@ -1,3 +1,4 @@
+import type { BridgeSample } from '../cluster/cpu-bridge.js';
 import type { KubeContext } from '../kube/context.js';
 import type { LoadResult } from './engine.js';
 import type { Preflight } from './preflight.js';
@@ -12,7 +13,7 @@ export interface RunRecord {
     url: string;
     hostHeader?: string;
     /** Where the URL came from: `--url`, or the environment's Ingress. */
-    source: 'url' | 'ingress';
+    source: 'url' | 'ingress' | 'local';
     env?: string;
   };
   plan: {
@@ -45,4 +46,13 @@ export interface ClusterRecord {
   loadEndT: number;
   /** The wait for scale-in after the load; absent when it did not start (interrupted). */
   scaleIn?: { timeoutMs: number; endedT: number; reachedMinimum: boolean; interrupted: boolean };
+  /** --local: the lab on the local control plane, and what in it was simulated. */
+  lab?: LabRecord;
+}
+
+export interface LabRecord {
+  /** The server's measured CPU divided among the Ready pods, every intervalMs (t: since the load started). */
+  bridge: { intervalMs: number; samples: BridgeSample[]; cpuPerRequestMs?: number };
+  /** --scale-down-window: the live HPA's window during the run, and the overlay's, restored after. */
+  scaleDownWindow?: { setS: number; overlayS?: number };
 }

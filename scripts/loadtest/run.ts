@@ -1,3 +1,5 @@
+import { type CpuBridge, startCpuBridge } from '../cluster/cpu-bridge.js';
+import { setScaleDownWindow } from '../kube/apply.js';
 import { type ClusterClient, describeKubectlError, getObject, probeCluster } from '../kube/client.js';
 import type { KubeContext } from '../kube/context.js';
 import { ingressTarget, readIngress } from '../kube/ingress.js';
@@ -9,7 +11,7 @@ import { triageBodies } from './bodies.js';
 import { type LoadResult, runLoad } from './engine.js';
 import { type Preflight, runPreflight } from './preflight.js';
 import { Progress, type ProgressStream } from './progress.js';
-import type { ClusterRecord, RunRecord } from './record.js';
+import type { ClusterRecord, LabRecord, RunRecord } from './record.js';
 import { renderText } from './report/summary.js';
 import { prepareReportDir, writeJobSummary, writeReportDir } from './report/write.js';
 import { type ClusterSample, type Phase, sampleCluster } from './sample.js';
@@ -24,6 +26,8 @@ export const NAMES = {
 } as const;
 
 export const API_PATH = '/api/triage';
+/** How often the bridge sets the pods' CPU: half metrics-server's 10 s resolution. */
+const BRIDGE_INTERVAL_MS = 5000;
 const BODY_POOL_SIZE = 256;
 
 export interface RunDeps {
@@ -36,6 +40,8 @@ export interface RunDeps {
   kubectlTimeoutMs: number;
   /** Set in GitHub Actions: the job summary file. */
   githubStepSummary?: string;
+  /** --local: the local server's CPU endpoint, which the bridge turns into pod CPU. */
+  local?: { usageUrl: string };
 }
 
 export interface RunOutcome {
@@ -91,7 +97,11 @@ async function connect(options: LoadtestOptions, cluster: ClusterClient): Promis
 
 async function resolveTarget(options: LoadtestOptions, cluster: ClusterClient): Promise<RunRecord['target']> {
   if (options.url)
-    return { url: endpointUrl(options.url), source: 'url', ...(options.env ? { env: options.env } : {}) };
+    return {
+      url: endpointUrl(options.url),
+      source: options.local ? 'local' : 'url',
+      ...(options.env ? { env: options.env } : {}),
+    };
   let json: unknown;
   try {
     json = await getObject(cluster, 'ingress', NAMES.ingress);
@@ -179,71 +189,124 @@ export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Prom
     `▶ load: POST ${target.url} for ${formatDuration(options.durationMs)} at ${shape} (Ctrl+C stops and reports)`,
   );
 
-  const loadStartMs = performance.now();
-  const loadEnded = new AbortController();
-  let latest = samples.at(-1)?.sample;
-  const poll = async (phase: Phase) => {
-    const atMs = performance.now();
-    const sample = await sampleCluster(cluster, names, (atMs - loadStartMs) / 1000, phase);
-    samples.push({ atMs, phase, sample });
-    latest = sample;
-    return sample;
-  };
-  const poller = (async () => {
-    if (!context) return;
-    const maxPolls = Math.ceil(options.durationMs / options.pollIntervalMs) + 2;
-    for (let index = 0; index < maxPolls; index++) {
-      await sleep(options.pollIntervalMs, loadEnded.signal, deps.signal);
-      if (loadEnded.signal.aborted || deps.signal.aborted) return;
-      await poll('load');
+  // --local: the bridge from the server's CPU to the pods, and the optional shorter window.
+  let bridge: CpuBridge | undefined;
+  let lab: LabRecord | undefined;
+  const labTarget = { kubeconfig: options.kubeconfig, context: options.context };
+  if (deps.local && context) {
+    lab = { bridge: { intervalMs: BRIDGE_INTERVAL_MS, samples: [] } };
+    if (options.scaleDownWindowMs !== undefined) {
+      const setS = Math.round(options.scaleDownWindowMs / 1000);
+      const overlayS = await setScaleDownWindow(labTarget, options.namespace, NAMES.hpa, setS);
+      lab.scaleDownWindow = { setS, ...(overlayS !== undefined ? { overlayS } : {}) };
+      progress.note(
+        `lab: HPA scale-down window set to ${setS}s for this run (the overlay says ${overlayS ?? 'nothing'}; restored afterwards)`,
+      );
     }
-  })();
-
-  let load: LoadResult;
-  try {
-    load = await runLoad(plan, {
-      signal: deps.signal,
-      onSecond: (second, totals) => progress.load(second, totals, options.durationMs, latest),
+    bridge = await startCpuBridge({
+      usageUrl: deps.local.usageUrl,
+      cluster: labTarget,
+      namespace: options.namespace,
+      deployment: names.deployment,
+      intervalMs: BRIDGE_INTERVAL_MS,
+      onError: (message) => progress.note(message),
     });
-  } finally {
-    loadEnded.abort();
-    await poller;
+    progress.note(
+      `lab: pod CPU = the local server's measured CPU ÷ Ready replicas, every ${BRIDGE_INTERVAL_MS / 1000}s (kwok ClusterResourceUsage)`,
+    );
   }
-  const loadEndMs = performance.now();
-  progress.note(
-    `■ load stopped after ${formatDuration(load.totals.elapsedMs)}${deps.signal.aborted ? ' (interrupted)' : ''}`,
-  );
-
-  let scaleIn: ClusterRecord['scaleIn'];
-  if (context && minReplicas !== undefined && !deps.signal.aborted) {
-    const timeoutMs = options.scaleInTimeoutMs;
-    const deadline = loadEndMs + timeoutMs;
-    const maxPolls = Math.ceil(timeoutMs / options.pollIntervalMs) + 2;
-    let reachedMinimum = false;
-    for (let index = 0; index < maxPolls; index++) {
-      const sample = await poll('after');
-      progress.scaleIn(performance.now() - loadEndMs, timeoutMs, minReplicas, sample);
-      const replicas = sample.currentReplicas ?? sample.replicas;
-      if (
-        !sample.error &&
-        replicas !== undefined &&
-        replicas <= minReplicas &&
-        (sample.desiredReplicas ?? 0) <= minReplicas
-      ) {
-        reachedMinimum = true;
-        break;
-      }
-      const left = deadline - performance.now();
-      if (left <= 0 || deps.signal.aborted) break;
-      await sleep(Math.min(options.pollIntervalMs, left), deps.signal);
+  const bridgeStartMs = performance.now();
+  const finishLab = async () => {
+    if (!lab) return;
+    const current = lab;
+    lab = undefined;
+    if (bridge) {
+      await bridge.stop();
+      const offset = (bridgeStartMs - loadStartMs) / 1000;
+      current.bridge.samples = bridge.samples.map((sample) => ({
+        ...sample,
+        t: Math.round((sample.t + offset) * 10) / 10,
+      }));
+      const perRequest = bridge.cpuPerRequestMs();
+      if (perRequest !== undefined) current.bridge.cpuPerRequestMs = Math.round(perRequest * 100) / 100;
     }
-    scaleIn = {
-      timeoutMs,
-      endedT: (performance.now() - loadStartMs) / 1000,
-      reachedMinimum,
-      interrupted: deps.signal.aborted && !reachedMinimum,
+    if (current.scaleDownWindow) {
+      await setScaleDownWindow(labTarget, options.namespace, NAMES.hpa, current.scaleDownWindow.overlayS);
+    }
+    finishedLab = current;
+  };
+  let finishedLab: LabRecord | undefined;
+  let loadStartMs = performance.now();
+  let loadEndMs = loadStartMs;
+  let load!: LoadResult;
+  let scaleIn: ClusterRecord['scaleIn'];
+  try {
+    loadStartMs = performance.now();
+    const loadEnded = new AbortController();
+    let latest = samples.at(-1)?.sample;
+    const poll = async (phase: Phase) => {
+      const atMs = performance.now();
+      const sample = await sampleCluster(cluster, names, (atMs - loadStartMs) / 1000, phase);
+      samples.push({ atMs, phase, sample });
+      latest = sample;
+      return sample;
     };
-    progress.note(reachedMinimum ? '■ back at the minimum' : '■ scale-in wait over');
+    const poller = (async () => {
+      if (!context) return;
+      const maxPolls = Math.ceil(options.durationMs / options.pollIntervalMs) + 2;
+      for (let index = 0; index < maxPolls; index++) {
+        await sleep(options.pollIntervalMs, loadEnded.signal, deps.signal);
+        if (loadEnded.signal.aborted || deps.signal.aborted) return;
+        await poll('load');
+      }
+    })();
+
+    try {
+      load = await runLoad(plan, {
+        signal: deps.signal,
+        onSecond: (second, totals) => progress.load(second, totals, options.durationMs, latest),
+      });
+    } finally {
+      loadEnded.abort();
+      await poller;
+    }
+    loadEndMs = performance.now();
+    progress.note(
+      `■ load stopped after ${formatDuration(load.totals.elapsedMs)}${deps.signal.aborted ? ' (interrupted)' : ''}`,
+    );
+
+    if (context && minReplicas !== undefined && !deps.signal.aborted) {
+      const timeoutMs = options.scaleInTimeoutMs;
+      const deadline = loadEndMs + timeoutMs;
+      const maxPolls = Math.ceil(timeoutMs / options.pollIntervalMs) + 2;
+      let reachedMinimum = false;
+      for (let index = 0; index < maxPolls; index++) {
+        const sample = await poll('after');
+        progress.scaleIn(performance.now() - loadEndMs, timeoutMs, minReplicas, sample);
+        const replicas = sample.currentReplicas ?? sample.replicas;
+        if (
+          !sample.error &&
+          replicas !== undefined &&
+          replicas <= minReplicas &&
+          (sample.desiredReplicas ?? 0) <= minReplicas
+        ) {
+          reachedMinimum = true;
+          break;
+        }
+        const left = deadline - performance.now();
+        if (left <= 0 || deps.signal.aborted) break;
+        await sleep(Math.min(options.pollIntervalMs, left), deps.signal);
+      }
+      scaleIn = {
+        timeoutMs,
+        endedT: (performance.now() - loadStartMs) / 1000,
+        reachedMinimum,
+        interrupted: deps.signal.aborted && !reachedMinimum,
+      };
+      progress.note(reachedMinimum ? '■ back at the minimum' : '■ scale-in wait over');
+    }
+  } finally {
+    await finishLab();
   }
   progress.end();
 
@@ -282,6 +345,7 @@ export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Prom
             })),
             loadEndT: round((loadEndMs - loadStartMs) / 1000),
             ...(scaleIn ? { scaleIn: { ...scaleIn, endedT: round(scaleIn.endedT) } } : {}),
+            ...(finishedLab ? { lab: finishedLab } : {}),
           }
         : { checked: false, reason: typeof connection === 'string' ? connection : 'cluster not checked' },
   };

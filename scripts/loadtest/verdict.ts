@@ -14,6 +14,7 @@ export interface Check {
     | 'baseline'
     | 'scale-out'
     | 'scale-in'
+    | 'capacity'
     | 'cluster';
   title: string;
   status: CheckStatus;
@@ -267,6 +268,20 @@ function baselineCheck(cluster: ClusterRecord, min: number): Check {
   };
 }
 
+/**
+ * With the CPU each request cost (measured in a --local run), the rate that would take the pods
+ * over the target at the minimum: rate × ms-per-request is millicores, shared by `min` pods, and
+ * the HPA acts above target × 1.1 (its default 10% tolerance).
+ */
+function neededRate(cluster: ClusterRecord, min: number): string | undefined {
+  const perRequestMs = cluster.lab?.bridge.cpuPerRequestMs;
+  const requestM = cluster.preflight.deployment.state?.cpuRequestMillicores;
+  const target = cluster.preflight.hpa.state?.targetCpuUtilization;
+  if (!perRequestMs || !requestM || target === undefined) return undefined;
+  const rate = Math.ceil(((target / 100) * 1.1 * requestM * min) / perRequestMs);
+  return `the load was too light for the ${target}% target: at the measured ${perRequestMs} ms of CPU per request, ${min} pods of ${requestM}m need more than ${rate} req/s`;
+}
+
 export function evaluate(record: RunRecord): Verdict {
   const checks: Check[] = [completedCheck(record), errorsCheck(record)];
   if (!record.cluster.checked) {
@@ -314,14 +329,26 @@ export function evaluate(record: RunRecord): Verdict {
       status: 'pass',
       evidence: `${min} → ${peak} replicas: first above the minimum ${seconds(firstOut.t)} into the load (desired ${firstOut.desiredReplicas}), peak ${peak} (${readyNote}) at ${seconds(peakSample.t)}`,
     });
+    const hpa = cluster.preflight.hpa.state;
+    const lastCpu = during.filter((sample) => sample.cpuUtilization !== undefined).at(-1)?.cpuUtilization;
+    const target = hpa?.targetCpuUtilization;
+    if (hpa && peak >= hpa.maxReplicas && lastCpu !== undefined && target !== undefined && lastCpu > target) {
+      checks.push({
+        id: 'capacity',
+        title: 'Below the CPU target at the maximum',
+        status: 'fail',
+        evidence: `reached the maximum of ${hpa.maxReplicas} replicas with CPU still at ${lastCpu}% of request (target ${target}%): out of capacity, not a pass; raise maxReplicas or lower the load`,
+      });
+    }
   } else {
     const desiredPeak = Math.max(0, ...during.map((sample) => sample.desiredReplicas ?? 0));
+    const needed = neededRate(cluster, min);
     checks.push({
       id: 'scale-out',
       title: 'Scaled out under load',
       status: 'fail',
       evidence: during.length
-        ? `stayed at ${peak || min} replicas for the whole load (HPA desired at most ${desiredPeak}; ${during.length} samples)`
+        ? `stayed at ${peak || min} replicas for the whole load (HPA desired at most ${desiredPeak}; ${during.length} samples)${needed ? `; ${needed}` : ''}`
         : 'no sample of the HPA during the load',
     });
   }

@@ -203,7 +203,12 @@ describe('deploy --env dev', () => {
   });
 
   it('refuses a remote target without dev secret values: exit 2 naming the variable and env file', () => {
-    const result = runCommand('deploy', ['--env', 'dev', '--kubeconfig', kubeconfig], {
+    // A kubeconfig other than the local cluster's own file counts as a remote cluster.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'triage-remote-'));
+    trees.push(elsewhere);
+    const remote = join(elsewhere, 'kubeconfig');
+    cpSync(kubeconfig, remote);
+    const result = runCommand('deploy', ['--env', 'dev', '--kubeconfig', remote], {
       env: { AZURE_OPENAI_API_KEY: '', DATABASE_CONNECTION_STRING: '' },
     });
     expect(result.code).toBe(2);

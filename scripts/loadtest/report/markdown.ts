@@ -3,7 +3,13 @@ import type { RunRecord } from '../record.js';
 import type { Verdict } from '../verdict.js';
 import { renderMermaid } from './mermaid.js';
 import type { ChartSeries } from './series.js';
-import { describeLoadShape, describeLoadTotals, describeTarget, verdictLine } from './summary.js';
+import {
+  describeLab,
+  describeLoadShape,
+  describeLoadTotals,
+  describeTarget,
+  verdictLine,
+} from './summary.js';
 
 const ICON = { pass: '✅', fail: '❌', skip: '⚪' } as const;
 
@@ -27,6 +33,7 @@ export function renderMarkdown(
     `**${cell(verdictLine(verdict))}**`,
     '',
     `- Target: \`${describeTarget(record)}\``,
+    ...describeLab(record).map((line) => `- ${cell(line)}`),
     `- Load: ${describeLoadShape(record)}, started ${record.startedAt}`,
     `- Result: ${totals.throughput}`,
     `- Latency: ${totals.latency}`,

@@ -11,7 +11,8 @@ const fence = (lines: string[]) => ['```mermaid', ...lines, '```'].join('\n');
 
 /**
  * Mermaid `xychart-beta` blocks GitHub renders inline: requests/s, and (when the cluster was
- * checked) replicas against the minimum. Two charts, because they share no scale.
+ * checked) replicas (HPA current and desired) against the minimum, and CPU utilization. Separate
+ * charts, because they share no scale.
  */
 export function renderMermaid(series: ChartSeries): string {
   const xAxis = `    x-axis "seconds since the load started" [${series.points.map((point) => point.t).join(', ')}]`;
@@ -27,16 +28,26 @@ export function renderMermaid(series: ChartSeries): string {
   ];
   if (series.hasCluster) {
     const replicas = series.points.map((point) => point.replicas ?? 0);
+    const desired = series.points.map((point) => point.desiredReplicas ?? point.replicas ?? 0);
+    const cpu = series.points.map((point) => point.cpu ?? 0);
     const min = series.minReplicas ?? 0;
-    const top = Math.max(min + 1, ...replicas);
+    const top = Math.max(min + 1, ...replicas, ...desired);
     charts.push(
       fence([
         'xychart-beta',
-        `    title "Replicas (HPA current) and the minimum of ${min}"`,
+        `    title "Replicas: HPA current, desired, and the minimum of ${min}"`,
         xAxis,
         `    y-axis "replicas" 0 --> ${top}`,
         `    line [${replicas.join(', ')}]`,
+        `    line [${desired.join(', ')}]`,
         `    line [${series.points.map(() => min).join(', ')}]`,
+      ]),
+      fence([
+        'xychart-beta',
+        '    title "CPU utilization, % of request (HPA status)"',
+        xAxis,
+        `    y-axis "CPU %" 0 --> ${niceMax(Math.max(1, ...cpu))}`,
+        `    line [${cpu.join(', ')}]`,
       ]),
     );
   }

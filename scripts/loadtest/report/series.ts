@@ -13,6 +13,8 @@ export interface SeriesPoint {
   /** Highest HPA current replica count in the bin (else the last one before it). */
   replicas?: number;
   readyReplicas?: number;
+  /** Last HPA desired replica count seen by the bin's end. */
+  desiredReplicas?: number;
   /** Last CPU utilization (% of request) seen by the bin's end. */
   cpu?: number;
 }
@@ -73,6 +75,7 @@ export function buildSeries(record: RunRecord, maxPoints: number): ChartSeries {
     let replicas: number | undefined;
     let ready: number | undefined;
     let cpu: number | undefined;
+    let desired: number | undefined;
     points.forEach((point, bin) => {
       const inBin = byBin.get(bin) ?? [];
       const counts = inBin
@@ -83,6 +86,9 @@ export function buildSeries(record: RunRecord, maxPoints: number): ChartSeries {
       if (lastReady) ready = lastReady.readyReplicas;
       const lastCpu = inBin.filter((sample) => sample.cpuUtilization !== undefined).at(-1);
       if (lastCpu) cpu = lastCpu.cpuUtilization;
+      const lastDesired = inBin.filter((sample) => sample.desiredReplicas !== undefined).at(-1);
+      if (lastDesired) desired = lastDesired.desiredReplicas;
+      if (desired !== undefined) point.desiredReplicas = desired;
       if (replicas !== undefined) point.replicas = replicas;
       if (ready !== undefined) point.readyReplicas = ready;
       if (cpu !== undefined) point.cpu = cpu;

@@ -12,9 +12,11 @@ export function describeTarget(record: RunRecord): string {
   const via =
     record.target.source === 'ingress'
       ? `from the Ingress of ${record.target.env ?? 'the environment'}`
-      : record.target.env
-        ? `--url, env ${record.target.env}`
-        : '--url';
+      : record.target.source === 'local'
+        ? `--local: the triage test server on this machine, env ${record.target.env ?? 'dev'} on the local cluster`
+        : record.target.env
+          ? `--url, env ${record.target.env}`
+          : '--url';
   const host = record.target.hostHeader ? `, Host: ${record.target.hostHeader}` : '';
   return `POST ${record.target.url} (${via}${host})`;
 }
@@ -57,8 +59,29 @@ export function renderText(record: RunRecord, verdict: Verdict): string {
   if (record.cluster.checked) {
     lines.push(`Cluster  context ${record.cluster.context.name}, namespace ${record.cluster.namespace}`);
   }
+  for (const line of describeLab(record)) lines.push(`Lab      ${line}`);
   lines.push('', 'Checks');
   for (const check of verdict.checks) lines.push(`  ${MARK[check.status]} ${check.title}: ${check.evidence}`);
   lines.push('', verdictLine(verdict), '');
   return lines.join('\n');
+}
+
+/**
+ * What a --local run simulated and what was real, in the report's words: the lines the text and
+ * Markdown reports print under the target.
+ */
+export function describeLab(record: RunRecord): string[] {
+  const lab = record.cluster.checked ? record.cluster.lab : undefined;
+  if (!lab) return [];
+  const perRequest = lab.bridge.cpuPerRequestMs;
+  const lines = [
+    'Real: the API server, the HPA, Deployment and ReplicaSet controllers, the scheduler and metrics-server (upstream binaries on 127.0.0.1), and the HTTP server that took the load.',
+    `Simulated by kwok: the nodes and the pods (no containers run); each pod's CPU is the test server's measured CPU divided by the Ready replicas, set every ${lab.bridge.intervalMs / 1000}s${perRequest !== undefined ? ` (measured: ${perRequest} ms of CPU per request)` : ''}.`,
+  ];
+  if (lab.scaleDownWindow) {
+    lines.push(
+      `HPA scale-down window: ${lab.scaleDownWindow.setS}s for this run (--scale-down-window; the overlay says ${lab.scaleDownWindow.overlayS ?? 'nothing'}s), restored afterwards.`,
+    );
+  }
+  return lines;
 }
