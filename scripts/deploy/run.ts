@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { getPath } from '../core/resource.js';
 import {
   currentReplicaSet,
   missingNamespaces,
@@ -8,6 +9,7 @@ import {
   serverSideDiff,
   servesApi,
   type Target,
+  waitForReadyReplicas,
 } from '../kube/apply.js';
 import { KubectlError } from '../kube/kubectl.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from '../lib/exit-error.js';
@@ -133,6 +135,27 @@ export async function deploy(options: DeployOptions): Promise<number> {
     const rollout = await rolloutStatus(target, namespace, deployment.name, options.rolloutTimeoutMs);
     if (rollout.ok) {
       log(`${name}: ${rollout.message}`);
+      const hpa = resources.find(
+        (each) =>
+          each.kind === 'HorizontalPodAutoscaler' &&
+          each.namespace === deployment.namespace &&
+          getPath(each.body, ['spec', 'scaleTargetRef', 'name']) === deployment.name,
+      );
+      if (hpa) {
+        // A Deployment without spec.replicas starts at 1: the rollout is done before the HPA has
+        // raised it to its minimum. Wait for that too, so "deployed" means serving at the minimum.
+        const minimum = Number(getPath(hpa.body, ['spec', 'minReplicas']) ?? 1);
+        const ready = await waitForReadyReplicas(
+          target,
+          namespace,
+          deployment.name,
+          minimum,
+          options.rolloutTimeoutMs,
+        );
+        if (ready >= minimum) log(`${name}: ${ready} Ready, the minimum of HPA ${hpa.name}`);
+        else
+          failures.push(`${name} has ${ready} Ready pods, short of HPA ${hpa.name}'s minimum of ${minimum}`);
+      }
       continue;
     }
     // kubectl says only "timed out waiting for the condition": name the ReplicaSet that never got ready.

@@ -184,3 +184,25 @@ export async function setScaleDownWindow(
   );
   return before;
 }
+
+/** Polls a Deployment until it has `wanted` Ready pods or `timeoutMs` passes; returns the last count. */
+export async function waitForReadyReplicas(
+  target: Target,
+  namespace: string,
+  deployment: string,
+  wanted: number,
+  timeoutMs: number,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let ready = 0;
+  for (;;) {
+    const object = await kubectlJson(['get', 'deployment', deployment], {
+      ...target,
+      namespace,
+      timeoutMs: 20_000,
+    });
+    ready = count(object, 'status', 'readyReplicas') ?? 0;
+    if (ready >= wanted || Date.now() >= deadline) return ready;
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+}

@@ -2,7 +2,9 @@ import { type CpuBridge, startCpuBridge } from '../cluster/cpu-bridge.js';
 import { setScaleDownWindow } from '../kube/apply.js';
 import { type ClusterClient, describeKubectlError, getObject, probeCluster } from '../kube/client.js';
 import type { KubeContext } from '../kube/context.js';
+import { readHpa } from '../kube/hpa.js';
 import { ingressTarget, readIngress } from '../kube/ingress.js';
+import { list, text } from '../kube/json.js';
 import { KubectlError, type KubectlJson } from '../kube/kubectl.js';
 import { formatDuration } from '../lib/duration.js';
 import { ExitError } from '../lib/exit-error.js';
@@ -141,6 +143,61 @@ function describePreflight(preflight: Preflight): string[] {
   return lines;
 }
 
+async function metricsApiAvailable(cluster: ClusterClient): Promise<boolean> {
+  try {
+    const service = await cluster.kubectl(['get', 'apiservice', 'v1beta1.metrics.k8s.io'], {
+      kubeconfig: cluster.kubeconfig,
+      context: cluster.context,
+      timeoutMs: cluster.timeoutMs,
+    });
+    return list(service, 'status', 'conditions').some(
+      (condition) => text(condition, 'type') === 'Available' && text(condition, 'status') === 'True',
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** How long --local waits for a fresh deploy's HPA to reach its minimum with a CPU figure. */
+const BASELINE_WAIT_MS = 150_000;
+
+/**
+ * --local right after a deploy: the HPA raises the Deployment from 1 to its minimum within seconds,
+ * but its first CPU figure needs two metrics-server scrapes (20–40 s). Wait for both, bounded, so
+ * the baseline check judges a settled HPA; past the bound the checks report what they see.
+ */
+async function waitForBaseline(
+  cluster: ClusterClient,
+  progress: Progress,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = performance.now() + BASELINE_WAIT_MS;
+  let said = false;
+  while (performance.now() < deadline && !signal.aborted) {
+    const sample = await sampleCluster(cluster, NAMES, 0, 'before');
+    const hpa = await getObject(cluster, 'horizontalpodautoscaler', NAMES.hpa).catch(() => undefined);
+    const minimum = hpa ? readHpa(hpa).minReplicas : 1;
+    if (
+      sample.metricsAvailable &&
+      (sample.currentReplicas ?? 0) >= minimum &&
+      (sample.readyReplicas ?? 0) >= minimum
+    )
+      return;
+    // No metrics API, no figure to wait for: the metrics check will say so.
+    if (!(await metricsApiAvailable(cluster))) {
+      progress.note('lab: the metrics.k8s.io APIService is not Available: not waiting for a CPU figure');
+      return;
+    }
+    if (!said) {
+      progress.note(
+        `lab: waiting up to ${BASELINE_WAIT_MS / 1000}s for the HPA's minimum of ${minimum} Ready pods and its first CPU figure`,
+      );
+      said = true;
+    }
+    await sleep(2000, signal);
+  }
+}
+
 export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Promise<RunOutcome> {
   const progress = new Progress(deps.stderr);
   if (options.reportDir) await prepareReportDir(options.reportDir);
@@ -161,6 +218,7 @@ export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Prom
   const names: { hpa: string; deployment: string } = { hpa: NAMES.hpa, deployment: NAMES.deployment };
   if (context) {
     progress.note(`cluster: context ${context.name}, namespace ${options.namespace}`);
+    if (deps.local) await waitForBaseline(cluster, progress, deps.signal);
     preflight = await runPreflight(cluster, NAMES);
     names.deployment = preflight.hpa.state?.scaleTarget.name ?? NAMES.deployment;
     minReplicas = options.expectMinReplicas ?? preflight.hpa.state?.minReplicas;
