@@ -278,7 +278,8 @@ function neededRate(cluster: ClusterRecord, min: number): string | undefined {
   const requestM = cluster.preflight.deployment.state?.cpuRequestMillicores;
   const target = cluster.preflight.hpa.state?.targetCpuUtilization;
   if (!perRequestMs || !requestM || target === undefined) return undefined;
-  const rate = Math.ceil(((target / 100) * 1.1 * requestM * min) / perRequestMs);
+  // Rounded first: 10% × 1.1 is 0.11000000000000001 in floating point.
+  const rate = Math.ceil(Math.round(((target * 1.1 * requestM * min) / (100 * perRequestMs)) * 1000) / 1000);
   return `the load was too light for the ${target}% target: at the measured ${perRequestMs} ms of CPU per request, ${min} pods of ${requestM}m need more than ${rate} req/s`;
 }
 

@@ -157,7 +157,7 @@ describe.concurrent('loadtest CLI', () => {
     expect(run.stdout).toContain('Job summary written.');
     const markdown = readFileSync(summary, 'utf8');
     expect(markdown).toContain('## Load test: PASS ✅');
-    expect(markdown.match(/```mermaid\nxychart-beta/g)).toHaveLength(2);
+    expect(markdown.match(/```mermaid\nxychart-beta/g)).toHaveLength(3);
     // Secret values from the fixture never reach the output.
     expect(run.stdout + run.stderr + markdown).not.toMatch(/set-by-pipeline|PHNldC1ieS1waXBlbGluZT4=/);
   }, 40_000);

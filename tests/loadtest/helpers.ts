@@ -93,6 +93,7 @@ export function preflightAtMinimum(): Preflight {
         optionalSecretRefs: [],
         secretProviderClasses: [],
         containersWithoutCpuRequest: [],
+        cpuRequestMillicores: 250,
       },
     },
     configMap: {

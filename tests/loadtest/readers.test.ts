@@ -84,6 +84,7 @@ describe('Deployment reader', () => {
       optionalSecretRefs: [],
       secretProviderClasses: [],
       containersWithoutCpuRequest: [],
+      cpuRequestMillicores: 250,
     });
   });
 

@@ -58,16 +58,21 @@ describe('chart series', () => {
 });
 
 describe('Mermaid', () => {
-  it('draws requests/s as bars and replicas against the minimum, with the timeline numbers', () => {
+  it('draws requests/s as bars, replicas (current, desired) against the minimum, and CPU', () => {
     const series = buildSeries(clusterRecord(), 60);
     const blocks = mermaidBlocks(renderMermaid(series));
-    expect(blocks).toHaveLength(2);
+    expect(blocks).toHaveLength(3);
     expect(blocks[0]).toMatch(/^xychart-beta\n {4}title "Requests per second"/);
     expect(numbersOf(blocks[0] ?? '', 'bar')).toEqual(series.points.map((point) => point.rps));
     expect(numbersOf(blocks[0] ?? '', 'bar').slice(0, 20)).toEqual(RESPONSES);
     expect(blocks[0]).toContain('y-axis "requests/s" 0 --> 500');
     expect(numbersOf(blocks[1] ?? '', 'line', 0)).toEqual(series.points.map((point) => point.replicas));
-    expect(numbersOf(blocks[1] ?? '', 'line', 1)).toEqual(new Array(46).fill(2));
+    expect(numbersOf(blocks[1] ?? '', 'line', 1)).toEqual(
+      series.points.map((point) => point.desiredReplicas ?? point.replicas),
+    );
+    expect(numbersOf(blocks[1] ?? '', 'line', 2)).toEqual(new Array(46).fill(2));
+    expect(blocks[2]).toMatch(/title "CPU utilization, % of request \(HPA status\)"/);
+    expect(numbersOf(blocks[2] ?? '', 'line', 0)).toEqual(series.points.map((point) => point.cpu ?? 0));
   });
 
   it('has no replica chart without cluster checks', () => {
@@ -131,7 +136,7 @@ describe('Markdown and text reports', () => {
     const markdown = renderMarkdown(record, verdict, buildSeries(record, 60), 'loadtest.svg');
     expect(markdown).toMatch(/^## Load test: PASS ✅/);
     for (const check of verdict.checks) expect(markdown).toContain(`| ✅ | ${check.title} |`);
-    expect(mermaidBlocks(markdown)).toHaveLength(2);
+    expect(mermaidBlocks(markdown)).toHaveLength(3);
     expect(markdown).toContain('| 0s | 100 | 0 | 40 ms | 2 | 2 | 3% |');
     expect(markdown).toContain('[loadtest.svg](loadtest.svg)');
   });

@@ -38,12 +38,28 @@ describe('durations', () => {
 });
 
 describe('arguments', () => {
+  it('--local: dev, 40 req/s, and refuses what would point it elsewhere', () => {
+    expect(parseLoadtestArgs(['--local'])).toMatchObject({ env: 'dev', local: true, rate: 40 });
+    expect(parseLoadtestArgs(['--local', '--connections', '5'])).toMatchObject({
+      rate: undefined,
+      connections: 5,
+    });
+    expect(parseLoadtestArgs(['--local', '--scale-down-window', '15s'])?.scaleDownWindowMs).toBe(15_000);
+    expect(() => parseLoadtestArgs(['--local', '--url', 'http://127.0.0.1:1'])).toThrow(/drop --url/);
+    expect(() => parseLoadtestArgs(['--local', '--context', 'aks-dev'])).toThrow(/drop --context/);
+    expect(() => parseLoadtestArgs(['--env', 'dev', '--scale-down-window', '15s'])).toThrow(
+      /--local runs only/,
+    );
+  });
+
   it('has the documented defaults', () => {
     expect(parseLoadtestArgs(['--env', 'dev'])).toEqual({
       env: 'dev',
       url: undefined,
       namespace: 'triage',
       context: undefined,
+      kubeconfig: undefined,
+      local: false,
       noCluster: false,
       durationMs: 180_000,
       connections: 10,

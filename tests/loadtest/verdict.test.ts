@@ -252,3 +252,40 @@ describe('verdict on synthetic timelines', () => {
     expect(evaluate(record).checks.find((check) => check.id === 'secret')?.status).toBe('fail');
   });
 });
+
+describe('verdict on the local lab', () => {
+  it('reaching the maximum with CPU still above the target is a capacity failure, not a pass', () => {
+    const replicas = [2, 2, 4, 8, 10, 10, 10, 10, 10, 10, 10, 10, 10, 6, 2];
+    const record = syntheticRecord({
+      cluster: {
+        samples: samplesEvery15s(replicas, LOAD_S, 35),
+        loadEndT: LOAD_S,
+        scaleIn: { timeoutMs: 600_000, endedT: 220, reachedMinimum: true, interrupted: false },
+      },
+      responses: new Array(LOAD_S).fill(300),
+    });
+    const verdict = evaluate(record);
+    const capacity = verdict.checks.find((check) => check.id === 'capacity');
+    expect(capacity?.status).toBe('fail');
+    expect(capacity?.evidence).toBe(
+      'reached the maximum of 10 replicas with CPU still at 35% of request (target 10%): out of capacity, not a pass; raise maxReplicas or lower the load',
+    );
+    expect(verdict.pass).toBe(false);
+  });
+
+  it('a too-light load says what rate would cross the target, from the measured CPU per request', () => {
+    const record = syntheticRecord({
+      cluster: {
+        samples: samplesEvery15s(new Array(13).fill(2), LOAD_S, 4),
+        loadEndT: LOAD_S,
+        lab: { bridge: { intervalMs: 5000, samples: [], cpuPerRequestMs: 2.5 } },
+      },
+    });
+    const scaleOut = evaluate(record).checks.find((check) => check.id === 'scale-out');
+    expect(scaleOut?.status).toBe('fail');
+    // 10% × 1.1 × 250m × 2 pods ÷ 2.5 ms per request = 22 req/s.
+    expect(scaleOut?.evidence).toMatch(
+      /the load was too light for the 10% target: at the measured 2\.5 ms of CPU per request, 2 pods of 250m need more than 22 req\/s$/,
+    );
+  });
+});
