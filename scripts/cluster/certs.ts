@@ -111,69 +111,38 @@ export async function createPki(dir: string): Promise<Pki> {
   const config = join(dir, 'openssl.cnf');
   writeFileSync(config, '[req]\ndistinguished_name=dn\n[dn]\n');
   const pki = pkiPaths(dir);
-  const authority = (keyPair: KeyPair, cn: string) =>
+  /** A new key and certificate: self-signed, or signed by `signer`; extensions as `-addext` values. */
+  const certificate = (own: KeyPair, subject: string, extensions: string[], signer?: KeyPair) =>
     openssl(
       [
-        'req',
-        '-config',
-        config,
-        '-x509',
-        '-new',
-        ...EC_KEY,
-        '-keyout',
-        keyPair.key,
-        '-out',
-        keyPair.cert,
-        '-subj',
-        `/CN=${cn}`,
-        '-days',
-        DAYS,
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+        ...['req', '-config', config, '-x509', '-new', ...EC_KEY, '-keyout', own.key, '-out', own.cert],
+        ...['-subj', subject, '-days', DAYS],
+        ...(signer ? ['-CA', signer.cert, '-CAkey', signer.key] : []),
+        ...extensions.flatMap((extension) => ['-addext', extension]),
       ],
-      cn,
+      subject,
     );
+  const authority = [
+    'basicConstraints=critical,CA:TRUE',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ];
   await Promise.all([
-    authority(pki.ca, 'triage-local-ca'),
-    authority(pki.frontProxyCa, 'triage-local-front-proxy-ca'),
+    certificate(pki.ca, '/CN=triage-local-ca', authority),
+    certificate(pki.frontProxyCa, '/CN=triage-local-front-proxy-ca', authority),
   ]);
-
-  const leaves = LEAVES.map((leaf) => {
-    const signer = pki[leaf.signer];
-    const own = pki[leaf.name];
-    return openssl(
+  const leaves = LEAVES.map((leaf) =>
+    certificate(
+      pki[leaf.name],
+      leaf.subject,
       [
-        'req',
-        '-config',
-        config,
-        '-x509',
-        '-new',
-        ...EC_KEY,
-        '-keyout',
-        own.key,
-        '-out',
-        own.cert,
-        '-subj',
-        leaf.subject,
-        '-days',
-        DAYS,
-        '-CA',
-        signer.cert,
-        '-CAkey',
-        signer.key,
-        '-addext',
         'basicConstraints=critical,CA:FALSE',
-        '-addext',
         'keyUsage=critical,digitalSignature,keyEncipherment',
-        '-addext',
         `extendedKeyUsage=${leaf.usage === 'server' ? 'serverAuth' : 'clientAuth'}`,
-        ...(leaf.altNames ? ['-addext', `subjectAltName=${leaf.altNames}`] : []),
+        ...(leaf.altNames ? [`subjectAltName=${leaf.altNames}`] : []),
       ],
-      `the ${leaf.name} certificate`,
-    );
-  });
+      pki[leaf.signer],
+    ),
+  );
   const serviceAccount = (async () => {
     await openssl(
       ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', pki.serviceAccountKey],

@@ -38,20 +38,10 @@ function setStatus(resource: string, name: string, namespace: string, status: un
   ]);
 }
 
-const waitFor = (controller: string, revision: string, timeout = '4s') =>
+const waitFor = (controller: string, revision: string, timeout = '4s', name = 'triage-dev') =>
   runCommand('wait-for-sync', [
-    '--controller',
-    controller,
-    '--name',
-    'triage-dev',
-    '--revision',
-    revision,
-    '--kubeconfig',
-    kubeconfig,
-    '--timeout',
-    timeout,
-    '--interval',
-    '1s',
+    ...['--controller', controller, '--name', name, '--revision', revision],
+    ...['--kubeconfig', kubeconfig, '--timeout', timeout, '--interval', '1s'],
   ]);
 
 beforeAll(() => {
@@ -145,20 +135,7 @@ describe('wait-for-sync --controller argocd on a real Application', () => {
   });
 
   it('a missing Application is reported in kubectl terms, exit 1', () => {
-    const result = runCommand('wait-for-sync', [
-      '--controller',
-      'argocd',
-      '--name',
-      'no-such-app',
-      '--revision',
-      COMMIT,
-      '--kubeconfig',
-      kubeconfig,
-      '--timeout',
-      '2s',
-      '--interval',
-      '1s',
-    ]);
+    const result = waitFor('argocd', COMMIT, '2s', 'no-such-app');
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/kubectl: .*not found/);
   });
