@@ -5,19 +5,23 @@ export default defineConfig({
     // Tests run the real kustomize, kubeconform and the CLIs as child processes on 2 shared cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Most tests wait on child processes and the cluster: two files at a time even on 2 cores
+    // (vitest's default there is one), so the cluster tests overlap the unit tests.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
         test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: ['tests/cluster/**'] },
       },
       {
-        // Against the real local control plane: one file at a time, since they share its objects.
+        // Against the real local control plane, which the global setup starts or reuses. Files
+        // that change the same objects share one file (triage-namespace.test.ts); the others use
+        // private clusters or other namespaces, so the files run in parallel.
         extends: true,
         test: {
           name: 'cluster',
           include: ['tests/cluster/**/*.test.ts'],
           globalSetup: ['tests/cluster/global-setup.ts'],
-          fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 240_000,
         },

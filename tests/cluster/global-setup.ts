@@ -23,12 +23,26 @@ function cluster(args: string[]): { code: number | null; stdout: string; stderr:
   return { code: result.status, stdout: result.stdout ?? '', stderr: '' };
 }
 
+/** Shared by the cluster projects' setups, which run in this one process: start once, stop once. */
+const shared = globalThis as typeof globalThis & {
+  triageCluster?: { users: number; startedHere: boolean; kubeconfig: string };
+};
+
 export default function setup(project: TestProject): () => void {
-  const wasRunning = cluster(['status']).code === 0;
-  const up = cluster(['up', '--crds']);
-  if (up.code !== 0) throw new Error('`npm run cluster -- up --crds` failed; its output is above');
-  project.provide('kubeconfig', up.stdout.trim());
+  if (!shared.triageCluster) {
+    const wasRunning = cluster(['status']).code === 0;
+    const up = cluster(['up', '--crds']);
+    if (up.code !== 0) throw new Error('`npm run cluster -- up --crds` failed; its output is above');
+    shared.triageCluster = { users: 0, startedHere: !wasRunning, kubeconfig: up.stdout.trim() };
+  }
+  const state = shared.triageCluster;
+  state.users += 1;
+  project.provide('kubeconfig', state.kubeconfig);
   return () => {
-    if (!wasRunning) cluster(['down']);
+    state.users -= 1;
+    if (state.users === 0) {
+      if (state.startedHere) cluster(['down']);
+      shared.triageCluster = undefined;
+    }
   };
 }

@@ -2,8 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterState } from '../../scripts/cluster/state.js';
-import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 import type { RunRecord } from '../../scripts/loadtest/record.js';
 import { eventually, kubectl, kubectlJson, runCommand, sharedKubeconfig } from './helpers.js';
 
@@ -52,15 +50,15 @@ function report(name: string): RunRecord {
   return JSON.parse(readFileSync(join(reports, name, 'loadtest.json'), 'utf8')) as RunRecord;
 }
 
-beforeAll(freshDev, 240_000);
-afterAll(() => rmSync(reports, { recursive: true, force: true }));
-
 describe('npm run loadtest -- --local', () => {
+  beforeAll(freshDev, 240_000);
+  afterAll(() => rmSync(reports, { recursive: true, force: true }));
+
   it('passes: replicas rise above 2 under load and come back to 2, with a 15 s scale-down window', () => {
     const started = Date.now();
     const result = loadtest([
       '--duration',
-      '60s',
+      '45s',
       '--scale-down-window',
       '15s',
       '--scale-in-timeout',
@@ -112,35 +110,5 @@ describe('npm run loadtest -- --local', () => {
       /✗ Scaled out under load: stayed at 2 replicas for the whole load .*the load was too light for the 10% target: at the measured [\d.]+ ms of CPU per request, 2 pods of 250m need more than \d+ req\/s/,
     );
     expect(result.stdout).toMatch(/^FAIL/m);
-  });
-
-  it('with metrics-server stopped, the metrics check fails with the reason and the verdict is FAIL', async () => {
-    const state = JSON.parse(
-      readFileSync(join(PACKAGE_ROOT, '.cache', 'cluster', 'state.json'), 'utf8'),
-    ) as ClusterState;
-    const metricsServer = state.components.find((each) => each.name === 'metrics-server');
-    if (!metricsServer) throw new Error('no metrics-server in the state');
-    // SIGSTOP: the process stays (and is resumed below), but it answers nothing.
-    process.kill(metricsServer.pid, 'SIGSTOP');
-    try {
-      await eventually(
-        () => (scalingActive(getHpa())?.status === 'False' ? true : undefined),
-        120_000,
-        'the HPA to lose its metrics',
-      );
-      const result = loadtest(['--duration', '15s', '--scale-in-timeout', '10s']);
-      expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(
-        /✗ CPU metrics available: .*ScalingActive=False \(FailedGetResourceMetric\)/,
-      );
-      expect(result.stdout).toMatch(/^FAIL/m);
-    } finally {
-      process.kill(metricsServer.pid, 'SIGCONT');
-    }
-    await eventually(
-      () => (scalingActive(getHpa())?.status === 'True' ? true : undefined),
-      120_000,
-      'the metrics to return',
-    );
   });
 });
