@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { stateDir, statePaths } from './cluster/paths.js';
-import { readState } from './cluster/state.js';
+import { readCurrentState } from './cluster/state.js';
 import { deploy } from './deploy/run.js';
 import { parseCommandLine } from './lib/args.js';
 import { parseDuration } from './lib/duration.js';
@@ -49,7 +48,7 @@ export async function main(
   let target: { kubeconfig?: string; context?: string };
   let targetLabel: string;
   let local = false;
-  const localState = readState(statePaths(stateDir(env)).stateFile);
+  const localState = readCurrentState(env);
   if (values.kubeconfig || values.context) {
     target = { kubeconfig: values.kubeconfig, context: values.context };
     // The local cluster's own kubeconfig named explicitly is still the local cluster.

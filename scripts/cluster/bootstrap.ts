@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { FIELD_MANAGER } from '../kube/apply.js';
+import { type ApiServiceAvailability, metricsApiAvailability } from '../kube/apiservice.js';
+import { serverSideApply, waitForCrds } from '../kube/apply.js';
 import { list, text } from '../kube/json.js';
-import { kubectl, kubectlJson } from '../kube/kubectl.js';
+import { kubectlJson } from '../kube/kubectl.js';
+import { pollUntil } from '../lib/poll.js';
 
 /**
  * Objects the local cluster needs before it is useful, applied with the admin kubeconfig:
@@ -22,29 +24,16 @@ export const POD_USAGE_OBJECT = 'triage-local-pod-usage';
 export const IDLE_USAGE = { cpu: '1m', memory: '32Mi' } as const;
 
 async function apply(kubeconfig: string, documents: unknown[], timeoutMs = 30_000): Promise<void> {
-  await kubectl(
-    ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-'],
-    {
-      kubeconfig,
-      timeoutMs,
-      input: documents.map((document) => stringify(document)).join('---\n'),
-    },
+  await serverSideApply(
+    { kubeconfig },
+    documents.map((document) => stringify(document)).join('---\n'),
+    timeoutMs,
   );
 }
 
 export async function installKwokCrd(kubeconfig: string, crdFile: string): Promise<void> {
-  await kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], {
-    kubeconfig,
-    timeoutMs: 30_000,
-    input: readFileSync(crdFile, 'utf8'),
-  });
-  await kubectl(
-    ['wait', '--for=condition=Established', '--timeout=20s', 'crd/clusterresourceusages.kwok.x-k8s.io'],
-    {
-      kubeconfig,
-      timeoutMs: 25_000,
-    },
-  );
+  await serverSideApply({ kubeconfig }, readFileSync(crdFile, 'utf8'), 30_000);
+  await waitForCrds({ kubeconfig }, ['clusterresourceusages.kwok.x-k8s.io']);
 }
 
 export function podUsageObject(cpu: string, memory: string = IDLE_USAGE.memory) {
@@ -114,58 +103,31 @@ export async function registerMetricsApi(kubeconfig: string, port: number, caFil
   ]);
 }
 
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
-/** Waits until every simulated node reports Ready (kwok's node stage ran). */
+/** Waits until every simulated node reports Ready (kwok's node stage ran); returns those that are not. */
 export async function waitNodesReady(kubeconfig: string, timeoutMs: number): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let notReady: string[] = NODES.map((node) => node.name);
-  while (Date.now() < deadline) {
-    const nodes = await kubectlJson(['get', 'nodes'], { kubeconfig, timeoutMs: 10_000 });
-    const ready = new Set(
-      list(nodes, 'items')
-        .filter((node) =>
-          list(node, 'status', 'conditions').some(
-            (condition) => text(condition, 'type') === 'Ready' && text(condition, 'status') === 'True',
-          ),
-        )
-        .map((node) => text(node, 'metadata', 'name')),
-    );
-    notReady = NODES.map((node) => node.name).filter((name) => !ready.has(name));
-    if (notReady.length === 0) return [];
-    await sleep(250);
-  }
-  return notReady;
+  return pollUntil(
+    async () => {
+      const nodes = await kubectlJson(['get', 'nodes'], { kubeconfig, timeoutMs: 10_000 });
+      const ready = new Set(
+        list(nodes, 'items')
+          .filter((node) =>
+            list(node, 'status', 'conditions').some(
+              (condition) => text(condition, 'type') === 'Ready' && text(condition, 'status') === 'True',
+            ),
+          )
+          .map((node) => text(node, 'metadata', 'name')),
+      );
+      return NODES.map((node) => node.name).filter((name) => !ready.has(name));
+    },
+    (notReady) => notReady.length === 0,
+    { timeoutMs, intervalMs: 250 },
+  );
 }
 
-/** The APIService's Available condition: `True`, or its reason and message. */
-export async function metricsApiAvailability(
-  kubeconfig: string,
-): Promise<{ available: boolean; detail: string }> {
-  const service = await kubectlJson(['get', 'apiservice', 'v1beta1.metrics.k8s.io'], {
-    kubeconfig,
-    timeoutMs: 10_000,
-  });
-  const condition = list(service, 'status', 'conditions').find((each) => text(each, 'type') === 'Available');
-  const available = text(condition, 'status') === 'True';
-  return {
-    available,
-    detail: available
-      ? 'Available'
-      : `${text(condition, 'reason') ?? 'no status yet'}: ${text(condition, 'message') ?? ''}`,
-  };
-}
-
-export async function waitMetricsApi(
-  kubeconfig: string,
-  timeoutMs: number,
-): Promise<{ available: boolean; detail: string }> {
-  const deadline = Date.now() + timeoutMs;
-  let last = { available: false, detail: 'not checked' };
-  while (Date.now() < deadline) {
-    last = await metricsApiAvailability(kubeconfig);
-    if (last.available) return last;
-    await sleep(300);
-  }
-  return last;
+export function waitMetricsApi(kubeconfig: string, timeoutMs: number): Promise<ApiServiceAvailability> {
+  return pollUntil(
+    () => metricsApiAvailability({ kubeconfig }),
+    (state) => state.available,
+    { timeoutMs, intervalMs: 300 },
+  );
 }

@@ -16,6 +16,7 @@ import {
   BINARIES,
   CONTROLPLANE_MODULE_DIR,
   type ComponentName,
+  type ControlPlaneVersions,
   kubernetesMinor,
   readVersions,
 } from './versions.js';
@@ -32,7 +33,6 @@ export interface BuiltBinaries {
   paths: Record<ComponentName, string>;
   /** kwok's own CRD for ClusterResourceUsage, copied from its module at build time. */
   kwokResourceUsageCrd: string;
-  built: boolean;
 }
 
 const BUILD_TIMEOUT_MS = 45 * 60_000;
@@ -53,24 +53,17 @@ function buildFlags(kubernetesVersion: string): string {
   ].join(' ');
 }
 
-export function binariesDir(): string {
-  const versions = readVersions();
+export function binariesDir(versions: ControlPlaneVersions = readVersions()): string {
   const hash = createHash('sha256');
   for (const file of ['go.mod', 'go.sum']) hash.update(readFileSync(join(CONTROLPLANE_MODULE_DIR, file)));
   hash.update(buildFlags(versions.kubernetes));
   return join(BINARIES_ROOT, `${versions.kubernetes}-${hash.digest('hex').slice(0, 12)}`);
 }
 
-function layout(dir: string, built: boolean): BuiltBinaries {
+function layout(dir: string): BuiltBinaries {
   const paths = {} as Record<ComponentName, string>;
   for (const binary of BINARIES) paths[binary.name] = join(dir, binary.name);
-  return { dir, paths, kwokResourceUsageCrd: join(dir, KWOK_USAGE_CRD), built };
-}
-
-/** The binaries if they are built already, else undefined (nothing is built). */
-export function findBinaries(): BuiltBinaries | undefined {
-  const dir = binariesDir();
-  return existsSync(join(dir, COMPLETE_MARKER)) ? layout(dir, false) : undefined;
+  return { dir, paths, kwokResourceUsageCrd: join(dir, KWOK_USAGE_CRD) };
 }
 
 function formatElapsed(ms: number): string {
@@ -105,10 +98,9 @@ async function go(args: string[], log: (line: string) => void, what: string, onL
 
 /** Returns the binaries, building them first when they are missing; logs progress while it builds. */
 export async function ensureBinaries(log: (line: string) => void): Promise<BuiltBinaries> {
-  const found = findBinaries();
-  if (found) return found;
   const versions = readVersions();
-  const dir = binariesDir();
+  const dir = binariesDir(versions);
+  if (existsSync(join(dir, COMPLETE_MARKER))) return layout(dir);
   const started = Date.now();
   log(
     `building the control plane (Kubernetes ${versions.kubernetes}, etcd ${versions.etcd}, kwok ${versions.kwok}, ` +
@@ -162,5 +154,5 @@ export async function ensureBinaries(log: (line: string) => void): Promise<Built
   mkdirSync(BINARIES_ROOT, { recursive: true });
   renameSync(staging, dir);
   log(`built in ${formatElapsed(Date.now() - started)}`);
-  return layout(dir, true);
+  return layout(dir);
 }

@@ -1,6 +1,7 @@
-import { FIELD_MANAGER } from '../kube/apply.js';
-import { count } from '../kube/json.js';
-import { type KubectlCallOptions, kubectl, kubectlJson } from '../kube/kubectl.js';
+import { serverSideApply } from '../kube/apply.js';
+import { readDeployment } from '../kube/deployment.js';
+import { type KubectlCallOptions, kubectlJson } from '../kube/kubectl.js';
+import { sleep } from '../lib/poll.js';
 import { IDLE_USAGE, podUsageObject } from './bootstrap.js';
 
 /**
@@ -57,14 +58,7 @@ async function readUsage(url: string): Promise<Usage> {
 /** Sets every simulated container's CPU to `millicores` (memory stays at the idle figure). */
 export async function setPodCpu(cluster: BridgeOptions['cluster'], millicores: number): Promise<void> {
   const value = `${Math.max(1, Math.round(millicores))}m`;
-  await kubectl(
-    ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-'],
-    {
-      ...cluster,
-      timeoutMs: 15_000,
-      input: JSON.stringify(podUsageObject(value, IDLE_USAGE.memory)),
-    },
-  );
+  await serverSideApply(cluster, JSON.stringify(podUsageObject(value, IDLE_USAGE.memory)), 15_000);
 }
 
 export async function startCpuBridge(options: BridgeOptions): Promise<CpuBridge> {
@@ -86,7 +80,7 @@ export async function startCpuBridge(options: BridgeOptions): Promise<CpuBridge>
       namespace: options.namespace,
       timeoutMs: 10_000,
     });
-    const ready = Math.max(1, count(deployment, 'status', 'readyReplicas') ?? 0);
+    const ready = Math.max(1, readDeployment(deployment).readyReplicas);
     const perPod = millicores / ready;
     await setPodCpu(options.cluster, perPod);
     samples.push({
@@ -100,7 +94,7 @@ export async function startCpuBridge(options: BridgeOptions): Promise<CpuBridge>
   const loop = (async () => {
     // Bounded by stop(): one tick per interval, each with its own timeouts.
     while (!stopped) {
-      await new Promise((done) => setTimeout(done, options.intervalMs));
+      await sleep(options.intervalMs);
       if (stopped) break;
       try {
         await tick();

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { FIELD_MANAGER } from '../kube/apply.js';
-import { kubectl } from '../kube/kubectl.js';
+import { serverSideApply, waitForCrds } from '../kube/apply.js';
 import { PACKAGE_ROOT } from '../lib/repo.js';
 
 /**
@@ -144,22 +143,10 @@ export function repositoryCrdManifest(): string {
 
 /** Applies the repository's CRDs and waits until the API server serves them. */
 export async function installRepositoryCrds(kubeconfig: string, log: (line: string) => void): Promise<void> {
-  await kubectl(
-    ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-'],
-    {
-      kubeconfig,
-      timeoutMs: 30_000,
-      input: repositoryCrdManifest(),
-    },
-  );
-  await kubectl(
-    [
-      'wait',
-      '--for=condition=Established',
-      '--timeout=20s',
-      ...REPOSITORY_CRDS.map((spec) => `crd/${spec.plural}.${spec.group}`),
-    ],
-    { kubeconfig, timeoutMs: 25_000 },
+  await serverSideApply({ kubeconfig }, repositoryCrdManifest(), 30_000);
+  await waitForCrds(
+    { kubeconfig },
+    REPOSITORY_CRDS.map((spec) => `${spec.plural}.${spec.group}`),
   );
   log(`CRDs installed: ${REPOSITORY_CRDS.map((spec) => `${spec.kind} (${spec.group})`).join(', ')}`);
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { pollUntil } from '../lib/poll.js';
 
 /** How to reach one component's health endpoint. */
 export interface HealthProbe {
@@ -53,8 +54,6 @@ export function probe(target: HealthProbe, timeoutMs = 2000): Promise<ProbeAnswe
   });
 }
 
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
-
 /** Polls until the probe answers 200 or `timeoutMs` passes (also stops early when `alive()` is false). */
 export async function waitHealthy(
   target: HealthProbe,
@@ -62,12 +61,12 @@ export async function waitHealthy(
   alive: () => boolean = () => true,
 ): Promise<ProbeAnswer> {
   const deadline = Date.now() + timeoutMs;
-  let last: ProbeAnswer = { ok: false, detail: 'not probed' };
-  while (Date.now() < deadline) {
-    if (!alive()) return { ok: false, detail: 'the process exited' };
-    last = await probe(target, Math.min(2000, Math.max(200, deadline - Date.now())));
-    if (last.ok) return last;
-    await sleep(150);
-  }
-  return last;
+  return pollUntil(
+    async (): Promise<ProbeAnswer & { exited?: true }> =>
+      alive()
+        ? probe(target, Math.min(2000, Math.max(200, deadline - Date.now())))
+        : { ok: false, detail: 'the process exited', exited: true },
+    (answer) => answer.ok || answer.exited === true,
+    { timeoutMs, intervalMs: 150 },
+  );
 }

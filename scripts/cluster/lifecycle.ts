@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { metricsApiAvailability } from '../kube/apiservice.js';
 import { ExitError } from '../lib/exit-error.js';
 import { processAlive, startDaemon, stopProcess } from '../lib/process.js';
 import {
   createNodesAndUsage,
   installKwokCrd,
-  metricsApiAvailability,
   registerMetricsApi,
   waitMetricsApi,
   waitNodesReady,
@@ -25,7 +25,14 @@ import { probe, waitHealthy } from './health.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { stateDir, statePaths } from './paths.js';
 import { freePorts } from './ports.js';
-import { type ClusterState, type ComponentRecord, isOurs, readState, writeState } from './state.js';
+import {
+  type ClusterState,
+  type ComponentRecord,
+  isOurs,
+  readCurrentState,
+  readState,
+  writeState,
+} from './state.js';
 import { readVersions } from './versions.js';
 
 export type Log = (line: string) => void;
@@ -56,13 +63,18 @@ function lastLines(file: string, count = 5): string {
   }
 }
 
-/** Stops the recorded processes that are still ours, newest first, and removes the state directory. */
-async function teardown(root: string, components: readonly ComponentRecord[], log: Log): Promise<void> {
+/** Stops the recorded processes that are still ours, newest first. */
+async function stopComponents(components: readonly ComponentRecord[], log: Log): Promise<void> {
   for (const record of [...components].reverse()) {
     if (!isOurs(record)) continue;
     const how = await stopProcess(record.pid);
     log(`stopped ${record.name} (pid ${record.pid}${how === 'killed' ? ', killed after 10 s' : ''})`);
   }
+}
+
+/** Stops what is still running and removes the state directory. */
+async function teardown(root: string, components: readonly ComponentRecord[], log: Log): Promise<void> {
+  await stopComponents(components, log);
   rmSync(root, { recursive: true, force: true });
 }
 
@@ -73,21 +85,16 @@ export interface ComponentHealth {
   detail: string;
 }
 
-function probeFor(state: ClusterState, name: ComponentRecord['name']) {
-  const root = join(state.kubeconfig, '..');
+export async function componentHealth(root: string, state: ClusterState): Promise<ComponentHealth[]> {
   const specs = componentSpecs(layoutFor(root, state.ports));
-  const spec = specs.find((each) => each.name === name);
-  if (!spec) throw new Error(`no component ${name}`);
-  return spec.health;
-}
-
-export async function componentHealth(state: ClusterState): Promise<ComponentHealth[]> {
   return Promise.all(
     state.components.map(async (record) => {
       if (!isOurs(record)) {
         return { record, running: false, ready: false, detail: `not running (pid ${record.pid} exited)` };
       }
-      const answer = await probe(probeFor(state, record.name));
+      const spec = specs.find((each) => each.name === record.name);
+      if (!spec) throw new Error(`no component ${record.name}`);
+      const answer = await probe(spec.health);
       return { record, running: true, ready: answer.ok, detail: answer.ok ? 'ready' : answer.detail };
     }),
   );
@@ -140,7 +147,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   const started = Date.now();
   const existing = readState(paths.stateFile);
   if (existing) {
-    const health = await componentHealth(existing);
+    const health = await componentHealth(root, existing);
     if (health.every((each) => each.running)) {
       log(`the local cluster is already running (started ${existing.startedAt})`);
       if (options.crds) await installRepositoryCrds(existing.kubeconfig, log);
@@ -182,7 +189,6 @@ export async function up(options: UpOptions): Promise<UpResult> {
     startedAt: new Date().toISOString(),
     server,
     kubeconfig: layout.kubeconfigs.admin,
-    binariesDir: binaries.dir,
     ports,
     components: [],
   };
@@ -224,9 +230,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
     log('startup failed: stopping what this up started');
     // Keep the logs for reading: move nothing, stop the processes, leave the directory until the
     // next `up` or `down` cleans it (state.json then names dead processes: a stale state).
-    for (const record of [...state.components].reverse()) {
-      if (isOurs(record)) await stopProcess(record.pid);
-    }
+    await stopComponents(state.components, log);
     throw error;
   }
   return { state, started: true, elapsedMs: Date.now() - buildDone };
@@ -256,12 +260,13 @@ export interface StatusReport {
 }
 
 export async function status(env?: NodeJS.ProcessEnv): Promise<StatusReport> {
-  const state = readState(statePaths(stateDir(env)).stateFile);
+  const root = stateDir(env);
+  const state = readState(statePaths(root).stateFile);
   if (!state) return { components: [], healthy: false };
-  const components = await componentHealth(state);
+  const components = await componentHealth(root, state);
   const apiserverReady = components.find((each) => each.record.name === 'kube-apiserver')?.ready;
   const metrics = apiserverReady
-    ? await metricsApiAvailability(state.kubeconfig).catch(() => undefined)
+    ? await metricsApiAvailability({ kubeconfig: state.kubeconfig }).catch(() => undefined)
     : undefined;
   return {
     state,
@@ -273,7 +278,7 @@ export async function status(env?: NodeJS.ProcessEnv): Promise<StatusReport> {
 
 /** The running cluster's kubeconfig path, or an ExitError saying how to start one. */
 export function runningKubeconfig(env?: NodeJS.ProcessEnv): string {
-  const state = readState(statePaths(stateDir(env)).stateFile);
+  const state = readCurrentState(env);
   if (!state) throw new ExitError('no local cluster is running: start one with `npm run cluster -- up`');
   return state.kubeconfig;
 }

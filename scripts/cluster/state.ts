@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { processAlive, processExecutable } from '../lib/process.js';
 import type { Ports } from './components.js';
+import { stateDir, statePaths } from './paths.js';
 import type { ComponentName } from './versions.js';
 
 /** What `up` records so that `status` and `down` act on exactly the processes it started. */
@@ -9,7 +10,6 @@ export interface ClusterState {
   startedAt: string;
   server: string;
   kubeconfig: string;
-  binariesDir: string;
   ports: Ports;
   components: ComponentRecord[];
 }
@@ -37,6 +37,11 @@ export function writeState(file: string, state: ClusterState): void {
   // Written whole, then renamed: a crash never leaves half a state file.
   writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
+}
+
+/** The state of the cluster in the state directory (TRIAGE_CLUSTER_STATE or .cache/cluster), if any. */
+export function readCurrentState(env: NodeJS.ProcessEnv = process.env): ClusterState | undefined {
+  return readState(statePaths(stateDir(env)).stateFile);
 }
 
 /** True when the PID is alive and still runs the component's binary. */

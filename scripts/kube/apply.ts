@@ -1,3 +1,5 @@
+import { pollUntil } from '../lib/poll.js';
+import { readDeployment } from './deployment.js';
 import { count, field, type Json, list, text } from './json.js';
 import { type KubectlCallOptions, KubectlError, kubectl, kubectlJson } from './kubectl.js';
 
@@ -40,6 +42,22 @@ export async function serverSideDiff(
     okExitCodes: [1],
   });
   return { changed: result.code === 1, diff: result.stdout };
+}
+
+/** Waits until the API server serves each CRD (`crd/<plural>.<group>`). */
+export async function waitForCrds(
+  target: Target,
+  names: readonly string[],
+  timeoutMs = 20_000,
+): Promise<void> {
+  const seconds = Math.ceil(timeoutMs / 1000);
+  await kubectl(
+    ['wait', '--for=condition=Established', `--timeout=${seconds}s`, ...names.map((name) => `crd/${name}`)],
+    {
+      ...target,
+      timeoutMs: timeoutMs + 5000,
+    },
+  );
 }
 
 /** Applies the stream; returns kubectl's per-object lines (`deployment.apps/x serverside-applied`). */
@@ -193,16 +211,12 @@ export async function waitForReadyReplicas(
   wanted: number,
   timeoutMs: number,
 ): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let ready = 0;
-  for (;;) {
-    const object = await kubectlJson(['get', 'deployment', deployment], {
-      ...target,
-      namespace,
-      timeoutMs: 20_000,
-    });
-    ready = count(object, 'status', 'readyReplicas') ?? 0;
-    if (ready >= wanted || Date.now() >= deadline) return ready;
-    await new Promise((done) => setTimeout(done, 1000));
-  }
+  return pollUntil(
+    async () =>
+      readDeployment(
+        await kubectlJson(['get', 'deployment', deployment], { ...target, namespace, timeoutMs: 20_000 }),
+      ).readyReplicas,
+    (ready) => ready >= wanted,
+    { timeoutMs, intervalMs: 1000 },
+  );
 }

@@ -37,7 +37,7 @@ function commitOf(reported: string): string | undefined {
 function sameCommit(reported: string | undefined, revision: string): boolean {
   if (!reported) return false;
   const wanted = revision.toLowerCase();
-  const commit = /([0-9a-f]{7,40})$/.exec(reported.toLowerCase())?.[1];
+  const commit = commitOf(reported);
   return commit !== undefined && (commit.startsWith(wanted) || wanted.startsWith(commit));
 }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { sleep } from './poll.js';
 
 /**
  * The one way the cluster side starts a process: no shell, a hard timeout that kills the whole
@@ -178,8 +179,6 @@ export function processExecutable(pid: number): string | undefined {
     return undefined;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 /** SIGTERM to the process group, then SIGKILL after `graceMs`; resolves once it is gone. */
 export async function stopProcess(pid: number, graceMs = 10_000): Promise<'stopped' | 'killed' | 'gone'> {

@@ -1,10 +1,10 @@
 import { type CpuBridge, startCpuBridge } from '../cluster/cpu-bridge.js';
+import { metricsApiAvailability } from '../kube/apiservice.js';
 import { setScaleDownWindow } from '../kube/apply.js';
 import { type ClusterClient, describeKubectlError, getObject, probeCluster } from '../kube/client.js';
 import type { KubeContext } from '../kube/context.js';
 import { readHpa } from '../kube/hpa.js';
 import { ingressTarget, readIngress } from '../kube/ingress.js';
-import { list, text } from '../kube/json.js';
 import { KubectlError, type KubectlJson } from '../kube/kubectl.js';
 import { formatDuration } from '../lib/duration.js';
 import { ExitError } from '../lib/exit-error.js';
@@ -143,21 +143,6 @@ function describePreflight(preflight: Preflight): string[] {
   return lines;
 }
 
-async function metricsApiAvailable(cluster: ClusterClient): Promise<boolean> {
-  try {
-    const service = await cluster.kubectl(['get', 'apiservice', 'v1beta1.metrics.k8s.io'], {
-      kubeconfig: cluster.kubeconfig,
-      context: cluster.context,
-      timeoutMs: cluster.timeoutMs,
-    });
-    return list(service, 'status', 'conditions').some(
-      (condition) => text(condition, 'type') === 'Available' && text(condition, 'status') === 'True',
-    );
-  } catch {
-    return false;
-  }
-}
-
 /** How long --local waits for a fresh deploy's HPA to reach its minimum with a CPU figure. */
 const BASELINE_WAIT_MS = 150_000;
 
@@ -173,10 +158,11 @@ async function waitForBaseline(
 ): Promise<void> {
   const deadline = performance.now() + BASELINE_WAIT_MS;
   let said = false;
+  // The minimum does not move while we wait: read it once.
+  const hpa = await getObject(cluster, 'horizontalpodautoscaler', NAMES.hpa).catch(() => undefined);
+  const minimum = hpa ? readHpa(hpa).minReplicas : 1;
   while (performance.now() < deadline && !signal.aborted) {
     const sample = await sampleCluster(cluster, NAMES, 0, 'before');
-    const hpa = await getObject(cluster, 'horizontalpodautoscaler', NAMES.hpa).catch(() => undefined);
-    const minimum = hpa ? readHpa(hpa).minReplicas : 1;
     if (
       sample.metricsAvailable &&
       (sample.currentReplicas ?? 0) >= minimum &&
@@ -184,7 +170,11 @@ async function waitForBaseline(
     )
       return;
     // No metrics API, no figure to wait for: the metrics check will say so.
-    if (!(await metricsApiAvailable(cluster))) {
+    const metricsApi = await metricsApiAvailability({
+      kubeconfig: cluster.kubeconfig,
+      context: cluster.context,
+    }).catch(() => undefined);
+    if (!metricsApi?.available) {
       progress.note('lab: the metrics.k8s.io APIService is not Available: not waiting for a CPU figure');
       return;
     }
