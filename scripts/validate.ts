@@ -11,6 +11,7 @@ import { parseCommandLine } from './lib/args.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
 import { PACKAGE_ROOT, repositoryRoot, toolVersion } from './lib/repo.js';
+import { ruleCatalogue } from './policies/index.js';
 import { listRules } from './policies/list.js';
 import { discoverOverlays } from './render/discover.js';
 import { formatReport, writeGithubReport, writeGithubWarning } from './report/index.js';
@@ -49,7 +50,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     : existsSync(join(root, DEFAULT_CONFIG))
       ? join(root, DEFAULT_CONFIG)
       : undefined;
-  const { config, warnings } = loadConfig(configFile, root);
+  const { config, warnings } = loadConfig(configFile, root, { rules: ruleCatalogue });
   if (args.values['list-rules']) {
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     process.stdout.write(listRules(config));

@@ -5,6 +5,9 @@ import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } fr
 import type { JsonObject, JsonValue } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
 import { documentToJson, parseYamlWithPositions } from '../render/parse.js';
+import { providedRuleCatalogue, type RuleCatalogue } from './catalogue.js';
+import { MAX_CONFIG_BYTES } from './limits.js';
+import { patternProblem } from './patterns.js';
 import { buildConfigSchema, CONFIG_FILE_NAME } from './schema.js';
 import { isExpired, isValidDate, normaliseOverlay } from './suppressions.js';
 import {
@@ -21,40 +24,59 @@ export type { RuleSetting, Suppression, ValidateConfig } from './types.js';
 
 type Segment = string | number;
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
+type Validator = ReturnType<Ajv['compile']>;
 
-function validator(): ReturnType<Ajv['compile']> {
-  if (compiled) return compiled;
+/** One compiled validator per catalogue (in practice one per process). */
+const validators = new WeakMap<RuleCatalogue, Validator>();
+
+/** Config patterns are matched case-insensitively by the policies; the check uses the same flags. */
+const PATTERN_FLAGS = 'i';
+
+function validator(rules: RuleCatalogue): Validator {
+  const cached = validators.get(rules);
+  if (cached) return cached;
   const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
   ajv.addFormat('date', isValidDate);
-  ajv.addFormat('regex', (text: string) => {
-    try {
-      new RegExp(text);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  compiled = ajv.compile(buildConfigSchema());
+  ajv.addFormat('regex', (text: string) => patternProblem(text, PATTERN_FLAGS) === undefined);
+  const compiled = ajv.compile(buildConfigSchema(rules));
+  validators.set(rules, compiled);
   return compiled;
 }
 
+export interface LoadConfigOptions {
+  /**
+   * The rules the config may name, with their options (the policy index's `ruleCatalogue`).
+   * Omitted: the catalogue the policy index provides, for callers that do not pass it yet.
+   */
+  rules?: RuleCatalogue;
+  /** The day suppressions expire against. */
+  today?: Date;
+}
+
 /**
- * Reads validate.config.yaml (or `file`), checks it against the generated JSON Schema and
- * normalises it. Without `file`, a missing default file means the built-in defaults. Every error
- * is an ExitError (exit 2) naming the file, line and dotted path; `warnings` are lines to print.
+ * Reads validate.config.yaml (or `file`), checks it against the JSON Schema generated from the
+ * rule catalogue and normalises it. Without `file`, a missing default file means the built-in
+ * defaults. Every error is an ExitError (exit 2) naming the file, line and dotted path; `warnings`
+ * are lines to print.
  */
 export function loadConfig(
   file: string | undefined,
   root: string,
-  today: Date = new Date(),
+  options: LoadConfigOptions = {},
 ): { config: ValidateConfig; warnings: string[] } {
+  const today = options.today ?? new Date();
   const path = file === undefined ? join(root, CONFIG_FILE_NAME) : resolve(root, file);
   const shown = relative(root, path).split('\\').join('/') || path;
   if (!existsSync(path) || !statSync(path).isFile()) {
     if (file === undefined) return { config: defaultConfig(), warnings: [] };
     const reason = existsSync(path) ? 'is a directory, not a config file' : 'no such config file';
     throw new ExitError(reason, 2, { file: shown.startsWith('../') ? path : shown });
+  }
+  const size = statSync(path).size;
+  if (size > MAX_CONFIG_BYTES) {
+    throw new ExitError(`is ${size} bytes; a config file may be at most ${MAX_CONFIG_BYTES} bytes`, 2, {
+      file: shown,
+    });
   }
   const { documents, lineCounter } = parseYamlWithPositions(readFileSync(path, 'utf8'), shown);
   if (documents.length > 1) {
@@ -70,7 +92,7 @@ export function loadConfig(
   if (value === null || value === undefined)
     return { config: { ...defaultConfig(), file: shown }, warnings: [] };
 
-  const validate = validator();
+  const validate = validator(options.rules ?? providedRuleCatalogue());
   if (!validate(value)) {
     const error = pickError(validate.errors ?? []);
     const { segments, message, atKey } = describeError(error, value);
@@ -121,14 +143,25 @@ function describeError(
             segments,
             message: `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
           };
-    case 'format':
+    case 'format': {
+      if (params.format === 'date') return { segments, message: 'must be a date written YYYY-MM-DD' };
+      const text = String(getAt(value, segments));
+      const problem = patternProblem(text, PATTERN_FLAGS) ?? 'is invalid';
+      return { segments, message: `is not a usable regular expression: ${problem}` };
+    }
+    case 'maxItems':
+    case 'maxProperties': {
+      const found = getAt(value, segments);
+      const count = Array.isArray(found) ? found.length : Object.keys(found ?? {}).length;
+      return { segments, message: `has ${count} entries; at most ${String(params.limit)} are allowed` };
+    }
+    case 'maxLength': {
+      const length = String(getAt(value, segments) ?? '').length;
       return {
         segments,
-        message:
-          params.format === 'date'
-            ? 'must be a date written YYYY-MM-DD'
-            : 'must be a valid regular expression',
+        message: `is ${length} characters long; at most ${String(params.limit)} are allowed`,
       };
+    }
     case 'pattern':
       return parent === 'reason'
         ? { segments, message: 'must give a reason' }

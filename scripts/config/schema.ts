@@ -1,6 +1,18 @@
 import type { JsonObject, JsonValue } from '../core/resource.js';
-import { policies } from '../policies/index.js';
-import { ENGINE_RULES, type RuleLike } from './settings.js';
+import {
+  type OptionSchema,
+  providedRuleCatalogue,
+  type RuleCatalogue,
+  type RuleDescriptor,
+} from './catalogue.js';
+import {
+  MAX_ENVIRONMENTS,
+  MAX_LIST_ITEMS,
+  MAX_NAME_LENGTH,
+  MAX_REASON_LENGTH,
+  MAX_SUPPRESSIONS,
+} from './limits.js';
+import { MAX_PATTERN_LENGTH } from './patterns.js';
 
 /** Where the generated JSON Schema lives, relative to the repository root. */
 export const CONFIG_SCHEMA_PATH = 'schemas/validate-config.schema.json';
@@ -8,15 +20,33 @@ export const CONFIG_SCHEMA_PATH = 'schemas/validate-config.schema.json';
 /** The default config file name at the repository root. */
 export const CONFIG_FILE_NAME = 'validate.config.yaml';
 
-function ruleSchema(rule: RuleLike): JsonObject {
+const PATTERN_NOTE = `Patterns use RE2 syntax (linear-time matching: no backreferences or lookarounds), at most ${MAX_PATTERN_LENGTH} characters each.`;
+
+/** An option's schema with the config's size limits: lists bounded, patterns bounded in length. */
+function boundedOption(schema: OptionSchema): { schema: OptionSchema; patterns: boolean } {
+  if (schema.type !== 'array') return { schema, patterns: false };
+  const items = (schema.items ?? {}) as JsonObject;
+  const patterns = items.format === 'regex';
+  return {
+    schema: {
+      ...schema,
+      maxItems: schema.maxItems ?? MAX_LIST_ITEMS,
+      ...(patterns ? { items: { ...items, maxLength: items.maxLength ?? MAX_PATTERN_LENGTH } } : {}),
+    },
+    patterns,
+  };
+}
+
+function ruleSchema(rule: RuleDescriptor): JsonObject {
   const options: JsonObject = {};
   for (const [name, spec] of Object.entries(rule.options)) {
     const envs = Object.entries(spec.envDefaults ?? {})
       .map(([env, value]) => `${env}: ${JSON.stringify(value)}`)
       .join(', ');
+    const bounded = boundedOption(spec.schema);
     options[name] = {
-      ...spec.schema,
-      description: `${spec.description} Default ${JSON.stringify(spec.default)}${envs ? ` (${envs})` : ''}.`,
+      ...bounded.schema,
+      description: `${spec.description} Default ${JSON.stringify(spec.default)}${envs ? ` (${envs})` : ''}.${bounded.patterns ? ` ${PATTERN_NOTE}` : ''}`,
     };
   }
   const setting: JsonObject = {
@@ -37,11 +67,12 @@ function ruleSchema(rule: RuleLike): JsonObject {
 }
 
 /**
- * The JSON Schema of validate.config.yaml, generated from the policies so that rule ids and their
- * options complete in an editor and unknown ones are errors. The loader validates with this very
- * object; schemas/validate-config.schema.json is the same text (a test keeps them equal).
+ * The JSON Schema of validate.config.yaml, generated from the caller's rule catalogue (the policy
+ * index's `ruleCatalogue`) so that rule ids and their options complete in an editor and unknown
+ * ones are errors. The loader validates with this very object; schemas/validate-config.schema.json
+ * is the same text (a test keeps them equal).
  */
-export function buildConfigSchema(rules: readonly RuleLike[] = [...ENGINE_RULES, ...policies]): JsonObject {
+export function buildConfigSchema(rules: RuleCatalogue): JsonObject {
   const sorted = [...rules].sort((a, b) => a.id.localeCompare(b.id));
   const ruleProperties: JsonObject = {};
   for (const rule of sorted) ruleProperties[rule.id] = { $ref: `#/definitions/rule-${rule.id}` };
@@ -72,6 +103,7 @@ export function buildConfigSchema(rules: readonly RuleLike[] = [...ENGINE_RULES,
         description:
           'Overlay directory (relative to the repository root) → environment name. Default: the directory name.',
         type: 'object',
+        maxProperties: MAX_ENVIRONMENTS,
         propertyNames: { pattern: '^[^/]' },
         additionalProperties: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
       },
@@ -79,6 +111,7 @@ export function buildConfigSchema(rules: readonly RuleLike[] = [...ENGINE_RULES,
       env: {
         description: 'Per environment name: rule settings that override `rules` there.',
         type: 'object',
+        maxProperties: MAX_ENVIRONMENTS,
         propertyNames: { pattern: '^[a-z0-9][a-z0-9-]*$' },
         additionalProperties: {
           type: 'object',
@@ -91,29 +124,43 @@ export function buildConfigSchema(rules: readonly RuleLike[] = [...ENGINE_RULES,
         description:
           'Findings to silence. Each needs a reason; an expired one stops applying and the run warns.',
         type: 'array',
+        maxItems: MAX_SUPPRESSIONS,
         items: {
           type: 'object',
           additionalProperties: false,
           required: ['rule', 'kind', 'name', 'reason'],
           properties: {
             rule: { description: 'Rule id.', enum: ruleIds },
-            kind: { description: 'Kind of the object, e.g. Deployment.', type: 'string', minLength: 1 },
+            kind: {
+              description: 'Kind of the object, e.g. Deployment.',
+              type: 'string',
+              minLength: 1,
+              maxLength: MAX_NAME_LENGTH,
+            },
             name: {
               description:
                 'Rendered name or source name (before namePrefix/nameSuffix and generator hashes); * matches any run of characters.',
               type: 'string',
               minLength: 1,
+              maxLength: MAX_NAME_LENGTH,
             },
-            namespace: { description: 'Only in this namespace.', type: 'string', minLength: 1 },
+            namespace: {
+              description: 'Only in this namespace.',
+              type: 'string',
+              minLength: 1,
+              maxLength: MAX_NAME_LENGTH,
+            },
             overlay: {
               description: 'Only in this overlay (path such as overlays/prod, or environment name).',
               type: 'string',
               minLength: 1,
+              maxLength: MAX_NAME_LENGTH,
             },
             reason: {
               description: 'Why the finding is acceptable. Required.',
               type: 'string',
               pattern: '\\S',
+              maxLength: MAX_REASON_LENGTH,
             },
             expires: {
               description: 'YYYY-MM-DD: the suppression applies through this day.',
@@ -137,6 +184,7 @@ export function buildConfigSchema(rules: readonly RuleLike[] = [...ENGINE_RULES,
             description:
               'kubeconform -schema-location values, in order; `default` is the upstream Kubernetes schemas.',
             type: 'array',
+            maxItems: MAX_LIST_ITEMS,
             items: { type: 'string', minLength: 1 },
           },
         },
@@ -146,7 +194,10 @@ export function buildConfigSchema(rules: readonly RuleLike[] = [...ENGINE_RULES,
   };
 }
 
-/** The schema file's text: what `scripts/docs/generate-rules.ts` writes. */
-export function configSchemaText(): string {
-  return `${JSON.stringify(buildConfigSchema(), null, 2)}\n`;
+/**
+ * The schema file's text: what `scripts/docs/generate-rules.ts` writes. Without `rules`, the
+ * catalogue the policy index provides (kept for callers that do not pass it yet).
+ */
+export function configSchemaText(rules: RuleCatalogue = providedRuleCatalogue()): string {
+  return `${JSON.stringify(buildConfigSchema(rules), null, 2)}\n`;
 }

@@ -1,26 +1,25 @@
 import type { Severity } from '../core/finding.js';
-import { policies } from '../policies/index.js';
-import type { Policy, PolicyOptions } from '../policies/types.js';
+import {
+  ENGINE_RULES,
+  providedRuleCatalogue,
+  type RuleCatalogue,
+  type RuleDescriptor,
+  type RuleOptions,
+} from './catalogue.js';
 import { normaliseOverlay } from './suppressions.js';
 import type { RuleSeverity, ValidateConfig } from './types.js';
 
-/** Rules the engine implements itself (not policies): configurable and suppressible like policies. */
-export const ENGINE_RULES: readonly RuleLike[] = [
-  {
-    id: 'schema',
-    description:
-      'Every rendered object validates against the Kubernetes (and CRD) JSON schemas with kubeconform.',
-    defaultSeverity: 'error',
-    options: {},
-  },
-];
+export { ENGINE_RULES };
 
 /** What rule settings need of a rule: a policy, or one of the engine's `ENGINE_RULES`. */
-export type RuleLike = Pick<Policy, 'id' | 'description' | 'defaultSeverity' | 'envSeverity' | 'options'>;
+export type RuleLike = RuleDescriptor;
 
-/** Every rule id the tool knows, sorted. */
-export function knownRuleIds(): string[] {
-  return [...ENGINE_RULES, ...policies].map((rule) => rule.id).sort();
+/**
+ * Every rule id in `rules`, sorted. Without `rules`, the catalogue the policy index provides
+ * (kept for callers that do not pass it yet).
+ */
+export function knownRuleIds(rules: RuleCatalogue = providedRuleCatalogue()): string[] {
+  return rules.map((rule) => rule.id).sort();
 }
 
 /** The environment of an overlay: the config's `environments` entry, else the directory-name default. */
@@ -29,17 +28,17 @@ export function envForOverlay(config: ValidateConfig, overlayPath: string, defau
 }
 
 /**
- * A rule's severity and options in `env`: policy defaults < policy per-env defaults < config `rules`
+ * A rule's severity and options in `env`: rule defaults < rule per-env defaults < config `rules`
  * < config `env.<env>.rules`. Options merge key by key (a list replaces the default list).
  */
 export function ruleSettings(
   config: ValidateConfig,
   rule: RuleLike,
   env: string,
-): { severity: RuleSeverity; options: PolicyOptions } {
+): { severity: RuleSeverity; options: RuleOptions } {
   const global = config.rules[rule.id];
   const local = config.env[env]?.rules[rule.id];
-  const options: PolicyOptions = {};
+  const options: RuleOptions = {};
   for (const [name, spec] of Object.entries(rule.options)) {
     options[name] =
       spec.envDefaults && Object.hasOwn(spec.envDefaults, env) ? spec.envDefaults[env] : spec.default;
@@ -49,11 +48,11 @@ export function ruleSettings(
   return { severity, options };
 }
 
-/** The severity of one finding: the rule's, capped at warning for the policy's advisory messages. */
+/** The severity of one finding: the rule's, capped at warning for the rule's advisory messages. */
 export function severityFor(
-  policy: Pick<Policy, 'warningOnly'>,
+  rule: { warningOnly?: readonly string[] },
   messageId: string,
   ruleSeverity: Severity,
 ): Severity {
-  return policy.warningOnly?.includes(messageId) ? 'warning' : ruleSeverity;
+  return rule.warningOnly?.includes(messageId) ? 'warning' : ruleSeverity;
 }

@@ -1,4 +1,5 @@
 import type { JsonObject } from '../core/resource.js';
+import { globMatches, globMatchesGenerated } from './glob.js';
 import type { Suppression, ValidateConfig } from './types.js';
 
 /** `triage-gitops.io/ignore.<rule-id>: "<reason>[; expires=YYYY-MM-DD]"` on the resource itself. */
@@ -121,21 +122,14 @@ export function suppressionMatches(suppression: Suppression, query: SuppressionQ
     const overlay = normaliseOverlay(suppression.overlay);
     if (overlay !== normaliseOverlay(query.overlay) && overlay !== query.env) return false;
   }
-  const pattern = globToRegExp(suppression.name);
   return (
-    pattern.test(query.name) ||
-    (query.sourceName !== undefined && pattern.test(query.sourceName)) ||
+    globMatches(suppression.name, query.name) ||
+    (query.sourceName !== undefined && globMatches(suppression.name, query.sourceName)) ||
     // A generated ConfigMap/Secret: the source name plus kustomize's 10-character hash.
-    new RegExp(`^${pattern.source.slice(1, -1)}-[a-z0-9]{10}$`).test(query.name)
+    globMatchesGenerated(suppression.name, query.name)
   );
 }
 
 export function normaliseOverlay(path: string): string {
   return path.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
-}
-
-/** `*` matches any run of characters; everything else is literal. */
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`);
 }

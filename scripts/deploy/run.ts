@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs';
 import { getPath } from '../core/resource.js';
 import {
   currentReplicaSet,
@@ -14,6 +13,7 @@ import {
 import { KubectlError } from '../kube/kubectl.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from '../lib/exit-error.js';
 import { maskValues } from '../lib/redact.js';
+import { appendStepSummary, stepSummaryProblem } from '../lib/step-summary.js';
 import { parseRenderedStream } from '../render/parse.js';
 import { renderForDeploy } from './render.js';
 
@@ -41,8 +41,36 @@ const SECRET_STORE_API = 'secrets-store.csi.x-k8s.io/v1';
 const SUMMARY_DIFF_BYTES = 900_000;
 const API_TIMEOUT_MS = 120_000;
 
-function summary(env: NodeJS.ProcessEnv, markdown: string): void {
-  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+/**
+ * Appends to the job summary in Actions. deploy() checks the path before it touches the cluster;
+ * a write that fails later is logged, not thrown: stopping after the apply would skip the
+ * rollout wait and the undo.
+ */
+export function writeStepSummary(
+  env: NodeJS.ProcessEnv,
+  markdown: string,
+  log: (line: string) => void,
+): void {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!file) return;
+  try {
+    appendStepSummary(file, markdown);
+  } catch (error) {
+    if (!(error instanceof ExitError)) throw error;
+    log(`warning: ${error.message}`);
+  }
+}
+
+/** The job summary is where the server-side diff is kept: a path that cannot take it stops the deploy first. */
+function checkStepSummary(env: NodeJS.ProcessEnv): void {
+  const file = env.GITHUB_STEP_SUMMARY;
+  const problem = file ? stepSummaryProblem(file) : undefined;
+  if (problem) {
+    throw new ExitError(
+      `GITHUB_STEP_SUMMARY=${file} ${problem}: the job summary (where the kubectl diff goes) cannot be written; nothing was deployed`,
+      EXIT_ERROR,
+    );
+  }
 }
 
 /** kubectl's message for a failed call, with every secret value masked. */
@@ -56,6 +84,8 @@ function kubectlFailure(error: unknown, mask: (text: string) => string, step: st
 export async function deploy(options: DeployOptions): Promise<number> {
   const { environment, target, log, env } = options;
   const overlay = `overlays/${environment}`;
+  checkStepSummary(env);
+  const summary = (markdown: string) => writeStepSummary(env, markdown, log);
   log(`deploying ${overlay} to ${options.targetLabel}`);
 
   if (
@@ -103,7 +133,7 @@ export async function deploy(options: DeployOptions): Promise<number> {
   if (absent.length > 0) {
     changes = `first deploy: namespace ${absent.join(', ')} does not exist yet, so every object is new`;
     log(changes);
-    summary(env, `### ${overlay}: ${changes}`);
+    summary(`### ${overlay}: ${changes}`);
   } else {
     const result = await serverSideDiff(target, rendered.manifests, API_TIMEOUT_MS).catch((error) =>
       kubectlFailure(error, mask, 'kubectl diff'),
@@ -116,7 +146,6 @@ export async function deploy(options: DeployOptions): Promise<number> {
       result.changed ? `kubectl diff: ${changes}` : 'kubectl diff: no changes, the cluster already matches',
     );
     summary(
-      env,
       result.changed
         ? `### kubectl diff: ${overlay}\n\n\`\`\`diff\n${diff.slice(0, SUMMARY_DIFF_BYTES)}\n\`\`\`${diff.length > SUMMARY_DIFF_BYTES ? '\n(diff cut at 900 kB)' : ''}`
         : `### kubectl diff: ${overlay}\n\nNo changes: the cluster already matches.`,
@@ -186,13 +215,10 @@ export async function deploy(options: DeployOptions): Promise<number> {
   }
 
   if (failures.length > 0) {
-    summary(
-      env,
-      `### ❌ ${overlay}: the rollout failed\n\n${failures.map((line) => `- ${line}`).join('\n')}`,
-    );
+    summary(`### ❌ ${overlay}: the rollout failed\n\n${failures.map((line) => `- ${line}`).join('\n')}`);
     throw new ExitError(`deploy of ${overlay} failed: ${failures.join('; ')}`, EXIT_FINDINGS);
   }
-  summary(env, `### ✅ ${overlay} deployed (${changes})`);
+  summary(`### ✅ ${overlay} deployed (${changes})`);
   log(`✅ ${overlay} deployed to ${options.targetLabel} (${changes})`);
   return EXIT_CLEAN;
 }

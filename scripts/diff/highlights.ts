@@ -6,6 +6,8 @@ import type { Highlight, ObjectKey } from './types.js';
 /** What reviewers of this repository look for first: scaling bounds, images, configuration. */
 
 const MAX_VALUE_CHARS = 80;
+/** Keys may be 253 characters; a longer one keeps its start and end, which tell keys apart. */
+const MAX_KEY_CHARS = 80;
 
 /** Where each workload kind keeps its pod spec. */
 const POD_SPEC_PATHS: Record<string, readonly string[]> = {
@@ -49,7 +51,7 @@ export function highlightsFor(input: HighlightInput): Highlight[] {
         'secret',
         key.key === WHOLE_FIELD
           ? `${key.field} ${key.status} (not a map; value redacted)`
-          : `key ${key.key} ${key.status} (value redacted)`,
+          : `key ${shortKey(key.key)} ${key.status} (value redacted)`,
       ]);
     }
   }
@@ -125,25 +127,32 @@ function configMapChanges(base: JsonObject, head: JsonObject): string[] {
     const binary = field === 'binaryData';
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     for (const key of keys) {
+      const name = shortKey(key);
       const inBefore = Object.hasOwn(before, key);
       const inAfter = Object.hasOwn(after, key);
       if (inBefore && inAfter) {
         if (sameValue(before[key], after[key])) continue;
         messages.push(
           binary
-            ? `key ${key} changed (binary)`
-            : `key ${key}: ${preview(before[key])} → ${preview(after[key])}`,
+            ? `key ${name} changed (binary)`
+            : `key ${name}: ${preview(before[key])} → ${preview(after[key])}`,
         );
       } else if (inAfter) {
-        messages.push(binary ? `key ${key} added (binary)` : `key ${key} added: ${preview(after[key])}`);
+        messages.push(binary ? `key ${name} added (binary)` : `key ${name} added: ${preview(after[key])}`);
       } else {
         messages.push(
-          binary ? `key ${key} removed (binary)` : `key ${key} removed (was ${preview(before[key])})`,
+          binary ? `key ${name} removed (binary)` : `key ${name} removed (was ${preview(before[key])})`,
         );
       }
     }
   }
   return messages;
+}
+
+function shortKey(key: string): string {
+  if (key.length <= MAX_KEY_CHARS) return key;
+  const half = Math.floor((MAX_KEY_CHARS - 1) / 2);
+  return `${key.slice(0, half)}…${key.slice(-half)}`;
 }
 
 function preview(value: JsonValue | undefined): string {

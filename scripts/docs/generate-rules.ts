@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_PATTERN_LENGTH } from '../config/patterns.js';
 import { CONFIG_SCHEMA_PATH, configSchemaText } from '../config/schema.js';
-import { ENGINE_RULES, type RuleLike } from '../config/settings.js';
+import type { RuleLike } from '../config/settings.js';
 import type { Severity } from '../core/finding.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, ExitError } from '../lib/exit-error.js';
 import { isMainModule, runMain } from '../lib/main.js';
 import { PACKAGE_ROOT } from '../lib/repo.js';
-import { policies } from '../policies/index.js';
+import { policies, ruleCatalogue } from '../policies/index.js';
 import type { Policy } from '../policies/types.js';
 
 export const RULES_DOC_PATH = 'docs/rules.md';
@@ -92,6 +93,10 @@ export function rulesMarkdown(): string {
       'environment; `validate.config.yaml` overrides them (`rules`, `env.<name>.rules`) and sets options. ' +
       '`npm run validate -- --list-rules` prints the severities in effect with the config.',
     '',
+    'Options that take regular expressions accept RE2 syntax (no backreferences, no lookahead or lookbehind), ' +
+      `at most ${MAX_PATTERN_LENGTH} characters each; \`secret-in-config\` matches them in linear time. ` +
+      'In suppression names, `*` matches any run of characters and every other character is literal.',
+    '',
     'Suppress a finding with a reason, in `validate.config.yaml` (`suppressions:` with `rule`, `kind`, `name`, ' +
       '`reason`, optional `namespace`, `overlay` and `expires: YYYY-MM-DD`) or on the object itself:',
     '',
@@ -103,12 +108,10 @@ export function rulesMarkdown(): string {
     '',
     '| Rule | dev | prod | default | Description |',
     '| --- | --- | --- | --- | --- |',
-    ...[...ENGINE_RULES, ...policies]
-      .sort((a, b) => a.id.localeCompare(b.id))
-      .map((rule) => {
-        const name = policies.includes(rule as Policy) ? `[${rule.id}](#${rule.id})` : `\`${rule.id}\``;
-        return `| ${name} | ${ENVS.map((env) => severityIn(rule, env)).join(' | ')} | ${rule.description} |`;
-      }),
+    ...ruleCatalogue.map((rule) => {
+      const name = policies.includes(rule as Policy) ? `[${rule.id}](#${rule.id})` : `\`${rule.id}\``;
+      return `| ${name} | ${ENVS.map((env) => severityIn(rule, env)).join(' | ')} | ${rule.description} |`;
+    }),
     '',
     ...policies.flatMap(policySection),
   ];
@@ -132,7 +135,7 @@ function formatWithBiome(path: string, text: string): string {
 export function generatedFiles(): Record<string, string> {
   return {
     [RULES_DOC_PATH]: rulesMarkdown(),
-    [CONFIG_SCHEMA_PATH]: formatWithBiome(CONFIG_SCHEMA_PATH, configSchemaText()),
+    [CONFIG_SCHEMA_PATH]: formatWithBiome(CONFIG_SCHEMA_PATH, configSchemaText(ruleCatalogue)),
   };
 }
 

@@ -1,3 +1,4 @@
+import { compileConfigPatterns } from '../config/patterns.js';
 import { SUPPRESSION_ANNOTATION_PREFIX } from '../config/suppressions.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import { definePolicy, type RawFinding } from './types.js';
@@ -9,7 +10,7 @@ import {
   secretlintPatterns,
 } from './util/credentials.js';
 import { asArray, asObject, asString, asStringMap } from './util/json.js';
-import { compilePatterns, isPlaceholder } from './util/secrets.js';
+import { isPlaceholder } from './util/secrets.js';
 import { containersOf, podTemplate } from './util/workload.js';
 
 type SecretInConfigOptions = {
@@ -161,9 +162,10 @@ data:
   },
   async check(resource, ctx) {
     const options = ctx.options;
-    const credentialKeys = compilePatterns(options.credentialKeyPatterns);
-    const ignoredKeys = compilePatterns(options.ignoreKeyPatterns);
-    const extra = compilePatterns(options.extraPlaceholders);
+    // Config-supplied patterns: matched in linear time, so a crafted pattern cannot hang the run.
+    const credentialKeys = compileConfigPatterns(options.credentialKeyPatterns, 'i');
+    const ignoredKeys = compileConfigPatterns(options.ignoreKeyPatterns, 'i');
+    const extra = compileConfigPatterns(options.extraPlaceholders, 'i');
     const entropy = { threshold: options.entropyThreshold, minLength: options.entropyMinLength };
     const namedLikeCredential = (name: string) =>
       credentialKeys.some((pattern) => pattern.test(name)) &&

@@ -1,20 +1,15 @@
+import type { OptionSchema, RuleOptionSpec, RuleOptions } from '../config/catalogue.js';
 import type { Severity } from '../core/finding.js';
-import type { FieldPath, JsonObject, JsonValue, Resource } from '../core/resource.js';
+import type { FieldPath, JsonObject, Resource } from '../core/resource.js';
 
 /** Options a policy reads, resolved for the overlay's environment (defaults < per-env defaults < config). */
-export type PolicyOptions = Record<string, unknown>;
+export type PolicyOptions = RuleOptions;
 
 /** A JSON Schema fragment (draft-07) describing one option's value; also used for the config's JSON Schema. */
-export type OptionSchema = { [key: string]: JsonValue };
+export type { OptionSchema };
 
-/** One option of a policy: data the docs, the config schema and the check all read. */
-export interface PolicyOption<T = unknown> {
-  description: string;
-  schema: OptionSchema;
-  default: T;
-  /** Per-environment defaults, e.g. `{ prod: 3 }`; the config overrides both. */
-  envDefaults?: Record<string, T>;
-}
+/** One option of a policy: data the docs, the config schema and the check all read (config/ owns the shape). */
+export type PolicyOption<T = unknown> = RuleOptionSpec<T>;
 
 export type PolicyOptionSpecs<O extends PolicyOptions> = { [K in keyof O]: PolicyOption<O[K]> };
 

@@ -7,6 +7,8 @@
 
 import * as core from '@actions/core';
 import type { Finding, SuppressedFinding } from '../core/finding.js';
+import { ExitError } from '../lib/exit-error.js';
+import { appendStepSummary, stepSummaryProblem } from '../lib/step-summary.js';
 import {
   compareFindings,
   encodePath,
@@ -38,8 +40,10 @@ export interface GithubReportOptions {
 export interface GithubReportOutcome {
   annotated: { errors: number; warnings: number };
   omitted: { errors: number; warnings: number };
-  /** False when GITHUB_STEP_SUMMARY is not set (not running in Actions). */
+  /** False when GITHUB_STEP_SUMMARY is not set (not running in Actions) or cannot be written. */
   summaryWritten: boolean;
+  /** Why GITHUB_STEP_SUMMARY could not be written (naming it), when it is set but unusable. */
+  summaryProblem?: string;
   /** Table rows left out to stay under the summary limit. */
   summaryRowsOmitted: number;
 }
@@ -51,13 +55,24 @@ export async function writeGithubReport(
   const findings = sortedFindings(result);
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = findings.filter((f) => f.severity === 'warning');
-  const summaryAvailable = Boolean(process.env.GITHUB_STEP_SUMMARY);
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY || undefined;
+  // Checked before anything is printed: the warning takes an annotation slot, and the notice
+  // below must not point to a summary that will not exist.
+  const unusable = summaryFile ? stepSummaryProblem(summaryFile) : undefined;
+  let summaryProblem =
+    unusable && `GITHUB_STEP_SUMMARY=${summaryFile} ${unusable}: no job summary was written`;
+  const summaryAvailable = summaryFile !== undefined && summaryProblem === undefined;
 
   const skipReason = schemaSkipReason(result);
   let warningSlots = ANNOTATIONS_PER_SEVERITY;
   if (skipReason !== undefined) {
     // Takes one of the ten warning slots: a run that skipped schemas must not look clean.
     core.warning(`SCHEMAS NOT CHECKED: ${skipReason}`, { title: TOOL_NAME });
+    warningSlots -= 1;
+  }
+  if (summaryProblem !== undefined) {
+    // Also takes a slot: the runner drops warnings past the tenth without a word.
+    warnSummaryProblem(summaryProblem);
     warningSlots -= 1;
   }
   const annotatedErrors = errors.slice(0, ANNOTATIONS_PER_SEVERITY);
@@ -88,20 +103,47 @@ export async function writeGithubReport(
   }
 
   let summaryRowsOmitted = 0;
-  if (summaryAvailable) {
+  let summaryWritten = false;
+  if (summaryFile !== undefined && summaryAvailable) {
+    core.summary.emptyBuffer();
     summaryRowsOmitted = buildSummary(result, {
       blobBaseUrl: options.blobBaseUrl ?? blobBaseFromEnv(),
       limitBytes: options.summaryLimitBytes ?? SUMMARY_LIMIT_BYTES,
     });
-    await core.summary.write();
+    const markdown = core.summary.stringify();
+    core.summary.emptyBuffer();
+    // Not core.summary.write(): it refuses a file that does not exist yet, with a bare Error.
+    try {
+      appendStepSummary(summaryFile, markdown);
+      summaryWritten = true;
+    } catch (error) {
+      if (!(error instanceof ExitError)) throw error;
+      summaryProblem = error.message;
+      warnSummaryProblem(summaryProblem);
+      // Every warning slot may be taken by now: the log has it either way.
+      process.stderr.write(`warning: ${summaryProblem}\n`);
+    }
   }
 
   return {
     annotated: { errors: annotatedErrors.length, warnings: annotatedWarnings.length },
     omitted,
-    summaryWritten: summaryAvailable,
+    summaryWritten,
+    ...(summaryProblem !== undefined ? { summaryProblem } : {}),
     summaryRowsOmitted,
   };
+}
+
+/**
+ * A job summary that cannot be written is a warning, not a failure: the annotations are printed
+ * and validate's verdict (exit 0 or 1) is about the manifests, so it must stand; failing with 2
+ * would turn a clean run red and hide findings behind a tool error.
+ */
+function warnSummaryProblem(problem: string): void {
+  core.warning(
+    `${problem}. The annotations and the exit code stand; run validate locally for the full list.`,
+    { title: TOOL_NAME },
+  );
 }
 
 function annotationProperties(finding: Finding): core.AnnotationProperties {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../scripts/config/load.js';
 import { ExitError } from '../../scripts/lib/exit-error.js';
 import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
+import { ruleCatalogue } from '../../scripts/policies/index.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -24,7 +25,7 @@ function repoWith(text: string | undefined): string {
 function failure(text: string): string {
   const root = repoWith(text);
   try {
-    loadConfig(undefined, root);
+    loadConfig(undefined, root, { rules: ruleCatalogue });
   } catch (error) {
     expect(error).toBeInstanceOf(ExitError);
     expect((error as ExitError).code).toBe(2);
@@ -35,7 +36,7 @@ function failure(text: string): string {
 
 describe('loadConfig', () => {
   it('loads the repository’s own validate.config.yaml without warnings', () => {
-    const { config, warnings } = loadConfig(undefined, PACKAGE_ROOT);
+    const { config, warnings } = loadConfig(undefined, PACKAGE_ROOT, { rules: ruleCatalogue });
     expect(warnings).toEqual([]);
     expect(config.file).toBe('validate.config.yaml');
     expect(config.environments).toEqual({ 'overlays/dev': 'dev', 'overlays/prod': 'prod' });
@@ -43,7 +44,7 @@ describe('loadConfig', () => {
   });
 
   it('uses the built-in defaults when there is no config file', () => {
-    const { config, warnings } = loadConfig(undefined, repoWith(undefined));
+    const { config, warnings } = loadConfig(undefined, repoWith(undefined), { rules: ruleCatalogue });
     expect(config).toEqual({
       environments: {},
       rules: {},
@@ -56,13 +57,13 @@ describe('loadConfig', () => {
 
   it('fails when an explicitly named config file does not exist', () => {
     const root = repoWith(undefined);
-    expect(() => loadConfig('other.yaml', root)).toThrow(/no such config file/);
+    expect(() => loadConfig('other.yaml', root, { rules: ruleCatalogue })).toThrow(/no such config file/);
   });
 
   it('names a config path that is a directory as such, relative to the repository', () => {
     const root = repoWith(undefined);
     mkdirSync(join(root, 'conf'));
-    expect(() => loadConfig(join(root, 'conf'), root)).toThrow(
+    expect(() => loadConfig(join(root, 'conf'), root, { rules: ruleCatalogue })).toThrow(
       expect.objectContaining({ message: 'is a directory, not a config file', location: { file: 'conf' } }),
     );
   });
@@ -90,7 +91,7 @@ schema:
   kubernetesVersion: "1.31.0"
   locations: [default]
 `);
-    const { config } = loadConfig(undefined, root);
+    const { config } = loadConfig(undefined, root, { rules: ruleCatalogue });
     expect(config.environments).toEqual({ 'overlays/prod': 'production' });
     expect(config.rules).toEqual({
       probes: { severity: 'warning' },
@@ -145,7 +146,7 @@ schema:
     expect(
       failure('rules:\n  secret-in-config:\n    options:\n      ignoreKeyPatterns: ["(unclosed"]\n'),
     ).toMatch(
-      /^validate\.config\.yaml:4:\d+: rules\.secret-in-config\.options\.ignoreKeyPatterns\[0\]: must be a valid regular expression$/,
+      /^validate\.config\.yaml:4:\d+: rules\.secret-in-config\.options\.ignoreKeyPatterns\[0\]: is not a usable regular expression: missing closing \)/,
     );
   });
 
@@ -187,7 +188,10 @@ suppressions:
     reason: Waiting for the health endpoint.
     expires: 2024-01-31
 `);
-    const { warnings } = loadConfig(undefined, root, new Date('2025-06-01T12:00:00Z'));
+    const { warnings } = loadConfig(undefined, root, {
+      rules: ruleCatalogue,
+      today: new Date('2025-06-01T12:00:00Z'),
+    });
     expect(warnings).toEqual([
       'validate.config.yaml: environments.overlays/stage: no such directory',
       'validate.config.yaml:4: suppressions[0] (probes on Deployment triage-backend) expired on 2024-01-31 and no longer applies; renew it with a reason or remove it',

@@ -4,6 +4,7 @@ import { defaultConfig, type ValidateConfig } from '../../scripts/config/types.j
 import { csiIdentityPolicy } from '../../scripts/policies/csi-identity.js';
 import { hpaBoundsPolicy } from '../../scripts/policies/hpa-bounds.js';
 import { imagePinnedPolicy } from '../../scripts/policies/image-pinned.js';
+import { ruleCatalogue } from '../../scripts/policies/index.js';
 
 function config(patch: Partial<ValidateConfig>): ValidateConfig {
   return { ...defaultConfig(), ...patch };
@@ -62,7 +63,7 @@ describe('envForOverlay', () => {
 
 describe('knownRuleIds', () => {
   it('holds the engine’s schema rule and every policy, sorted', () => {
-    const ids = knownRuleIds();
+    const ids = knownRuleIds(ruleCatalogue);
     expect(ids).toContain('schema');
     expect(ids).toContain('hpa-bounds');
     expect(ids).toEqual([...ids].sort());

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
@@ -202,6 +202,51 @@ describe('github reporter', () => {
       '<h2>triage-validate</h2>\n<p>1 overlay rendered, 1 resource checked, 0 errors, 0 warnings, 0 suppressed in 0.05s</p>\n' +
         '<h3>overlays/prod (prod): 0 errors, 0 warnings, 0 suppressed, 1 resource checked</h3>\n<p>No problems found.</p>\n',
     );
+  });
+});
+
+describe('a GITHUB_STEP_SUMMARY that cannot be written', () => {
+  it('warns, naming the variable, and keeps the annotations when its directory does not exist', async () => {
+    const missing = join(dir, 'no-such-dir', 'summary.md');
+    vi.stubEnv('GITHUB_STEP_SUMMARY', missing);
+    const { commands, outcome } = await report(many(11, 0));
+    expect(outcome.summaryWritten).toBe(false);
+    expect(outcome.summaryProblem).toBe(
+      `GITHUB_STEP_SUMMARY=${missing} does not exist and its directory does not either: no job summary was written`,
+    );
+    expect(commands[0]).toBe(
+      `::warning title=triage-validate::GITHUB_STEP_SUMMARY=${missing} does not exist and its directory does not either: no job summary was written. The annotations and the exit code stand; run validate locally for the full list.`,
+    );
+    expect(commands.filter((c) => c.startsWith('::error '))).toHaveLength(10);
+    // The notice does not point to a summary that is not there.
+    expect(commands.at(-1)).toContain('run validate locally for the full list.');
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('counts its warning against the ten warning annotations', async () => {
+    vi.stubEnv('GITHUB_STEP_SUMMARY', join(dir, 'no-such-dir', 'summary.md'));
+    const { commands, outcome } = await report(many(0, 10));
+    expect(commands.filter((c) => c.startsWith('::warning '))).toHaveLength(10);
+    expect(outcome.omitted.warnings).toBe(1);
+  });
+
+  it('warns when the path is a directory', async () => {
+    const folder = join(dir, 'a-directory');
+    mkdirSync(folder, { recursive: true });
+    vi.stubEnv('GITHUB_STEP_SUMMARY', folder);
+    const { outcome } = await report(sampleRun());
+    expect(outcome.summaryWritten).toBe(false);
+    expect(outcome.summaryProblem).toBe(
+      `GITHUB_STEP_SUMMARY=${folder} is not a regular file: no job summary was written`,
+    );
+  });
+
+  it('creates the file when only the file is missing, as the runner would have', async () => {
+    const fresh = join(dir, `fresh-${Date.now()}.md`);
+    vi.stubEnv('GITHUB_STEP_SUMMARY', fresh);
+    const { outcome } = await report(sampleRun());
+    expect(outcome.summaryWritten).toBe(true);
+    expect(readFileSync(fresh, 'utf8')).toBe(SAMPLE_SUMMARY);
   });
 });
 

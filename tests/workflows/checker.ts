@@ -17,7 +17,9 @@ export type RuleId =
   | 'no-pull-request-target'
   | 'job-timeout'
   | 'no-untrusted-interpolation'
-  | 'bash-shell';
+  | 'bash-shell'
+  | 'pinned-tools'
+  | 'ignore-scripts-with-id-token';
 
 export interface Violation {
   rule: RuleId;
@@ -32,6 +34,13 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 const VERSION_COMMENT = /#\s*v\d+(\.\d+)*\b/;
 /** Contexts an attacker controls (PR titles, branch names) or a dispatcher types freely. */
 const UNTRUSTED = /\b(github\.event\b|inputs\.|github\.head_ref\b)/;
+/** An exact release, `v1.32.4`: not `latest`, not a minor line, not an expression. */
+const EXACT_VERSION = /^v\d+\.\d+\.\d+$/;
+/** Actions that download a tool, and the input that names its version (each defaults to latest). */
+const TOOL_VERSION_INPUTS: Record<string, string> = {
+  'azure/setup-kubectl': 'version',
+  'azure/use-kubelogin': 'kubelogin-version',
+};
 
 export function workflowFiles(root: string): string[] {
   const dir = join(root, WORKFLOW_DIR);
@@ -59,6 +68,8 @@ export function checkWorkflow(text: string, file: string): Violation[] {
   checkJobTimeouts(workflow, report);
   checkUntrustedInterpolation(workflow, report);
   checkBashShell(workflow, report);
+  checkPinnedTools(workflow, report);
+  checkIgnoreScriptsWithIdToken(workflow, report);
   return violations;
 }
 
@@ -176,6 +187,44 @@ function checkBashShell(workflow: JsonMap, report: Report): void {
   }
   if (shell !== 'bash' && !(/\s-\w*e/.test(shell) && /pipefail/.test(shell))) {
     report('bash-shell', `defaults.run.shell '${shell}' lacks -e or -o pipefail`);
+  }
+}
+
+/** Tool installers get an exact version: `latest` changes what runs without a change here. */
+function checkPinnedTools(workflow: JsonMap, report: Report): void {
+  for (const [id, job] of jobsOf(workflow)) {
+    for (const step of stepsOf(job)) {
+      if (typeof step.uses !== 'string') continue;
+      const action = step.uses.split('@')[0]?.toLowerCase() ?? '';
+      const input = TOOL_VERSION_INPUTS[action];
+      if (input === undefined) continue;
+      const version = asMap(step.with)[input];
+      if (typeof version !== 'string' || !EXACT_VERSION.test(version)) {
+        report(
+          'pinned-tools',
+          `job ${id}, ${action}: set ${input} to an exact release (v1.2.3), not ${version === undefined ? 'the default (latest)' : JSON.stringify(version)}`,
+        );
+      }
+    }
+  }
+}
+
+/** A job that can mint an OIDC token runs no dependency's install script. */
+function checkIgnoreScriptsWithIdToken(workflow: JsonMap, report: Report): void {
+  for (const [id, job] of jobsOf(workflow)) {
+    if (asMap(job.permissions)['id-token'] !== 'write' && asMap(workflow.permissions)['id-token'] !== 'write')
+      continue;
+    for (const step of stepsOf(job)) {
+      if (typeof step.run !== 'string') continue;
+      for (const line of step.run.split('\n')) {
+        if (/\bnpm (ci|install|i)\b/.test(line) && !/--ignore-scripts\b/.test(line)) {
+          report(
+            'ignore-scripts-with-id-token',
+            `job ${id} holds id-token: write: '${line.trim()}' needs --ignore-scripts`,
+          );
+        }
+      }
+    }
   }
 }
 

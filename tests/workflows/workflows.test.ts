@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are GitHub Actions expressions, not JS templates
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
@@ -106,6 +107,58 @@ describe('the checkers can fail', () => {
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'on: [push\njobs: {}\n');
     expect(checkWorkflowFile(broken).map((each) => each.rule)).toEqual(['parse']);
+  });
+
+  it('reports tool installers left at latest and install scripts in a job that holds id-token', () => {
+    const file = join(dir, 'tools.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: tools',
+        'on: push',
+        'permissions:',
+        '  contents: read',
+        'defaults:',
+        '  run:',
+        '    shell: bash',
+        'jobs:',
+        '  deploy:',
+        '    runs-on: ubuntu-latest',
+        '    timeout-minutes: 5',
+        '    permissions:',
+        '      id-token: write',
+        '    steps:',
+        '      - run: npm ci',
+        '      - run: |',
+        '          npm install left-pad',
+        '          npm ci --ignore-scripts',
+        '      - uses: azure/setup-kubectl@829323503d1be3d00ca8346e5391ca0b07a9ab0d # v5.1.0',
+        '      - uses: Azure/setup-kubectl@829323503d1be3d00ca8346e5391ca0b07a9ab0d # v5.1.0',
+        '        with:',
+        "          version: ${{ vars.KUBECTL_VERSION || 'latest' }}",
+        '      - uses: azure/setup-kubectl@829323503d1be3d00ca8346e5391ca0b07a9ab0d # v5.1.0',
+        '        with:',
+        '          version: v1.32',
+        '      - uses: azure/use-kubelogin@0ce7c36141aa27d4934872cf00b0120804c98a29 # v1.3',
+        '      - uses: azure/use-kubelogin@0ce7c36141aa27d4934872cf00b0120804c98a29 # v1.3',
+        '        with:',
+        '          kubelogin-version: v0.2.19',
+        '  test:',
+        '    runs-on: ubuntu-latest',
+        '    timeout-minutes: 5',
+        '    steps:',
+        '      - run: npm ci',
+        '',
+      ].join('\n'),
+    );
+    expect(checkWorkflowFile(file).map((each) => `${each.rule}: ${each.message}`)).toEqual([
+      'pinned-tools: job deploy, azure/setup-kubectl: set version to an exact release (v1.2.3), not the default (latest)',
+      `pinned-tools: job deploy, azure/setup-kubectl: set version to an exact release (v1.2.3), not "\${{ vars.KUBECTL_VERSION || 'latest' }}"`,
+      'pinned-tools: job deploy, azure/setup-kubectl: set version to an exact release (v1.2.3), not "v1.32"',
+      'pinned-tools: job deploy, azure/use-kubelogin: set kubelogin-version to an exact release (v1.2.3), not the default (latest)',
+      "ignore-scripts-with-id-token: job deploy holds id-token: write: 'npm ci' needs --ignore-scripts",
+      "ignore-scripts-with-id-token: job deploy holds id-token: write: 'npm install left-pad' needs --ignore-scripts",
+    ]);
   });
 
   it('actionlint reports errors in a bad workflow', async () => {
@@ -428,6 +481,80 @@ describe('the steps run as the runner runs them', () => {
       const { parseLoadtestArgs } = await import('../../scripts/loadtest/args.js');
       expect(() => parseLoadtestArgs(argv)).not.toThrow();
     });
+  });
+});
+
+describe('the jobs that hold an OIDC token install pinned tools', () => {
+  const jobs = [
+    ['deploy.yaml deploy', load('deploy.yaml').workflow.jobs.deploy],
+    ['loadtest.yaml loadtest', load('loadtest.yaml').workflow.jobs.loadtest],
+  ] as const;
+  const index = (job: Workflow, predicate: (step: Workflow) => boolean) =>
+    (job.steps as Workflow[]).findIndex(predicate);
+  const kubectlCheck = byName('Check kubectl against its pinned sha256');
+
+  it.each(jobs)('%s pins kubectl 1.32 and kubelogin, and checks kubectl before logging in', (_name, job) => {
+    expect(job.permissions['id-token']).toBe('write');
+    const kubectl = step(job, byAction('azure/setup-kubectl'));
+    expect(kubectl.with.version).toMatch(/^v1\.32\.\d+$/);
+    expect(step(job, byAction('azure/use-kubelogin')).with['kubelogin-version']).toMatch(/^v0\.2\.\d+$/);
+    const check = step(job, kubectlCheck);
+    expect(check.env.KUBECTL_PATH).toBe(`\${{ steps.${kubectl.id}.outputs.kubectl-path }}`);
+    expect(check.env.KUBECTL_SHA256).toMatch(/^[0-9a-f]{64}$/);
+    expect(index(job, kubectlCheck)).toBe(index(job, byAction('azure/setup-kubectl')) + 1);
+    expect(index(job, kubectlCheck)).toBeLessThan(index(job, byAction('azure/login')));
+  });
+
+  it('pins the same versions and checksum in both workflows', () => {
+    const pins = jobs.map(([, job]) => ({
+      kubectl: step(job, byAction('azure/setup-kubectl')).with.version,
+      sha256: step(job, kubectlCheck).env.KUBECTL_SHA256,
+      kubelogin: step(job, byAction('azure/use-kubelogin')).with['kubelogin-version'],
+    }));
+    expect(pins[1]).toEqual(pins[0]);
+  });
+
+  it('fails the job when the installed kubectl is not the pinned one', () => {
+    const check = step(jobs[0][1], kubectlCheck);
+    const binary = 'not the real kubectl\n';
+    const sha256 = createHash('sha256').update(binary).digest('hex');
+    const files = { 'bin/kubectl': binary };
+    const pinned = runStep(check.run, {
+      files,
+      env: { KUBECTL_PATH: 'bin/kubectl', KUBECTL_SHA256: check.env.KUBECTL_SHA256 },
+    });
+    expect(pinned.code).not.toBe(0);
+    const same = runStep(check.run, { files, env: { KUBECTL_PATH: 'bin/kubectl', KUBECTL_SHA256: sha256 } });
+    expect(same.code).toBe(0);
+    expect(runStep(check.run, { env: { KUBECTL_PATH: '', KUBECTL_SHA256: sha256 } }).code).not.toBe(0);
+  });
+});
+
+describe('npm ci runs no install scripts', () => {
+  it('in any job, because no dependency needs one', () => {
+    const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8'));
+    const withScripts = Object.entries(lock.packages as Record<string, Workflow>)
+      .filter(([, entry]) => entry.hasInstallScript)
+      .map(([path]) => path);
+    // esbuild's postinstall only checks or speeds up its binary, which npm installs as an
+    // optional dependency (@esbuild/<platform>) either way. A new entry here needs a look.
+    expect(withScripts).toEqual(['node_modules/esbuild']);
+    expect(Object.keys(lock.packages['node_modules/esbuild'].optionalDependencies)).toContain(
+      '@esbuild/linux-x64',
+    );
+    const root = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare'])
+      expect(root.scripts[hook]).toBeUndefined();
+
+    const installs = files.flatMap((file) =>
+      Object.values(parse(readFileSync(file, 'utf8')).jobs as Record<string, Workflow>).flatMap((job) =>
+        (job.steps as Workflow[])
+          .flatMap((each) => String(each.run ?? '').split('\n'))
+          .filter((line) => /\bnpm (ci|install|i)\b/.test(line)),
+      ),
+    );
+    expect(installs.length).toBeGreaterThanOrEqual(6);
+    for (const line of installs) expect(line.trim()).toBe('npm ci --ignore-scripts');
   });
 });
 

@@ -1,5 +1,6 @@
-import type { DiffResult, ResourceChange } from '../types.js';
+import type { DiffResult, Highlight, OverlayDiff, ResourceChange } from '../types.js';
 import { allHighlights, countChanges, describeRevision, qualifiedName } from '../types.js';
+import { TextBudget } from './budget.js';
 import { changeTitle } from './text.js';
 
 /** Lets the pull-request workflow find (and then edit) its one sticky comment. */
@@ -8,11 +9,20 @@ export const MARKDOWN_MARKER = '<!-- triage-gitops-diff -->';
 /** GitHub rejects a comment body longer than this; a job summary may be 1 MiB. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
+/** Below this there is no room for the header, the table and the note. */
+export const MIN_MARKDOWN_CHARS = 2_000;
+
 const MAX_HIGHLIGHTS = 40;
-/** Room kept for the truncation note at the end. */
-const FOOTER_RESERVE = 600;
+/** Highlights may take at most this share of the room left after the header, so the table and diffs still fit. */
+const HIGHLIGHTS_SHARE = 0.5;
+/** Kept free for the short required lines (`…and N more`, `No differences`) and the note: under 450 together. */
+const NOTE_RESERVE = 600;
 /** A truncated patch keeps at least this much, or is left out whole. */
 const MIN_PARTIAL_PATCH = 800;
+/** Room kept inside a cut-short block for its `…diff truncated` line. */
+const TRUNCATION_LINE_RESERVE = 200;
+/** A ref or note in the header is shortened to this many characters. */
+const MAX_HEADER_TEXT = 120;
 
 const ICON = { added: '➕ added', removed: '➖ removed', changed: '✏️ changed' } as const;
 
@@ -21,85 +31,129 @@ export interface MarkdownOptions {
   maxChars?: number;
 }
 
-/** For a job summary and a sticky PR comment: highlights, a table per overlay, then collapsible diffs. */
+/** What did not fit, for the closing note. */
+interface LeftOut {
+  highlights: { shown: number; total: number };
+  rows: { shown: number; total: number };
+  diffs: { shown: number; total: number; cutShort: boolean };
+}
+
+/**
+ * For a job summary and a sticky PR comment: highlights, a table per overlay, then collapsible
+ * diffs. Every character printed counts against one budget; whatever does not fit is named in a
+ * note at the end.
+ */
 export function formatMarkdown(result: DiffResult, options: MarkdownOptions = {}): string {
   const maxChars = options.maxChars ?? GITHUB_COMMENT_LIMIT;
-  const out: string[] = [];
-  let used = 0;
-  const push = (text: string) => {
-    out.push(text);
-    used += text.length;
-  };
-
-  push(`${MARKDOWN_MARKER}\n`);
-  push('## Rendered manifest diff\n\n');
-  const baseNote = result.base.note ? ` (${escapeInline(result.base.note)})` : '';
-  push(
-    `Base \`${describeRevision(result.base)}\`${baseNote} → head \`${describeRevision(result.head)}\`.\n\n`,
-  );
-
-  const highlights = allHighlights(result);
-  if (highlights.length > 0) {
-    push('### Highlights\n\n');
-    for (const each of highlights.slice(0, MAX_HIGHLIGHTS)) {
-      const object = `${each.object.kind} \`${qualifiedName(each.object)}\``;
-      push(`- **${escapeInline(each.overlay)}** · ${object}: ${escapeInline(each.message)}\n`);
-    }
-    if (highlights.length > MAX_HIGHLIGHTS) {
-      push(`- …and ${highlights.length - MAX_HIGHLIGHTS} more (see the diffs below)\n`);
-    }
-    push('\n');
+  if (maxChars < MIN_MARKDOWN_CHARS) {
+    throw new RangeError(`maxChars must be at least ${MIN_MARKDOWN_CHARS}, not ${maxChars}`);
   }
+  const budget = new TextBudget(maxChars, NOTE_RESERVE);
+  budget.addRequired(header(result));
 
-  push('| Overlay | Added | Changed | Removed |\n|---|---:|---:|---:|\n');
-  for (const overlay of result.overlays) {
+  const highlights = addHighlights(budget, allHighlights(result));
+  const rows = addTable(budget, result.overlays);
+  const total = result.overlays.reduce((sum, overlay) => sum + overlay.changes.length, 0);
+  if (total === 0) {
+    budget.addRequired('No differences in the rendered manifests.\n');
+  }
+  const diffs = addDiffs(budget, result.overlays, total);
+
+  const note = truncationNote({ highlights, rows, diffs }, maxChars);
+  if (note) budget.addRequired(note);
+  return budget.toString();
+}
+
+function header(result: DiffResult): string {
+  const base = inlineCode(shorten(describeRevision(result.base)));
+  const head = inlineCode(shorten(describeRevision(result.head)));
+  const baseNote = result.base.note ? ` (${escapeInline(shorten(result.base.note))})` : '';
+  return `${MARKDOWN_MARKER}\n## Rendered manifest diff\n\nBase ${base}${baseNote} → head ${head}.\n\n`;
+}
+
+/** The first highlights that fit, in order; then one line saying how many more there are. */
+function addHighlights(budget: TextBudget, highlights: readonly Highlight[]): LeftOut['highlights'] {
+  if (highlights.length === 0) return { shown: 0, total: 0 };
+  const heading = '### Highlights\n\n';
+  if (!budget.tryAdd(heading)) return { shown: 0, total: highlights.length };
+  let room = Math.floor(budget.remaining * HIGHLIGHTS_SHARE);
+  let shown = 0;
+  for (const each of highlights.slice(0, MAX_HIGHLIGHTS)) {
+    const line =
+      `- **${escapeInline(each.overlay)}** · ${escapeInline(each.object.kind)} ` +
+      `${inlineCode(qualifiedName(each.object))}: ${escapeInline(each.message)}\n`;
+    if (line.length > room || !budget.tryAdd(line)) break;
+    room -= line.length;
+    shown += 1;
+  }
+  const more = highlights.length - shown;
+  budget.addRequired(more > 0 ? `- …and ${more} more, not shown here for length\n\n` : '\n');
+  return { shown, total: highlights.length };
+}
+
+function addTable(budget: TextBudget, overlays: readonly OverlayDiff[]): LeftOut['rows'] {
+  if (!budget.tryAdd('| Overlay | Added | Changed | Removed |\n|---|---:|---:|---:|\n')) {
+    return { shown: 0, total: overlays.length };
+  }
+  let shown = 0;
+  for (const overlay of overlays) {
     const counts = countChanges(overlay.changes);
     const where = !overlay.existsAtBase ? ' (new)' : !overlay.existsAtHead ? ' (deleted)' : '';
     const renamed = counts.renamed > 0 ? ` (${counts.renamed} renamed)` : '';
-    push(
-      `| \`${overlay.path}\`${where} | ${counts.added} | ${counts.changed}${renamed} | ${counts.removed} |\n`,
-    );
+    const row = `| ${tableCode(overlay.path)}${where} | ${counts.added} | ${counts.changed}${renamed} | ${counts.removed} |\n`;
+    if (!budget.tryAdd(row)) break;
+    shown += 1;
   }
-  push('\n');
+  budget.addRequired('\n');
+  return { shown, total: overlays.length };
+}
 
-  const total = result.overlays.reduce((sum, overlay) => sum + overlay.changes.length, 0);
-  if (total === 0) {
-    push('No differences in the rendered manifests.\n');
-    return out.join('');
-  }
-
+/** Whole diffs while they fit, then the next one cut at a line boundary if enough of it fits. */
+function addDiffs(budget: TextBudget, overlays: readonly OverlayDiff[], total: number): LeftOut['diffs'] {
   let shown = 0;
-  let truncated = false;
   let cutShort = false;
-  for (const overlay of result.overlays) {
-    if (overlay.changes.length === 0 || truncated) continue;
-    push(`### \`${overlay.path}\`\n\n`);
+  outer: for (const overlay of overlays) {
+    let heading = `### ${inlineCode(overlay.path)}\n\n`;
     for (const change of overlay.changes) {
-      const room = maxChars - used - FOOTER_RESERVE;
-      const block = detailsBlock(change, change.patch);
-      if (block.length <= room) {
-        push(block);
+      if (budget.tryAdd(heading + detailsBlock(change, change.patch))) {
+        heading = '';
         shown += 1;
         continue;
       }
-      truncated = true;
-      const partial = truncatePatch(change.patch, room - detailsBlock(change, '').length - 200);
-      if (partial) {
-        push(detailsBlock(change, partial.text, partial.omittedLines));
+      const frame = heading.length + detailsBlock(change, '').length + TRUNCATION_LINE_RESERVE;
+      const partial = truncatePatch(change.patch, budget.remaining - frame);
+      if (partial && budget.tryAdd(heading + detailsBlock(change, partial.text, partial.omittedLines))) {
         shown += 1;
         cutShort = true;
       }
-      break;
+      break outer;
     }
   }
-  if (shown < total || truncated) {
-    push(
-      `\n> [!NOTE]\n> Output truncated to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit: ` +
-        `${total - shown} of ${total} diffs are not shown${cutShort ? ' and the last one shown is cut short' : ''}. ` +
-        'Run `npm run diff` locally for the full output.\n',
-    );
+  return { shown, total, cutShort };
+}
+
+function truncationNote(leftOut: LeftOut, maxChars: number): string | undefined {
+  const { highlights, rows, diffs } = leftOut;
+  const parts: string[] = [];
+  if (diffs.shown < diffs.total || diffs.cutShort) {
+    const cut = diffs.cutShort ? ' and the last one shown is cut short' : '';
+    parts.push(`${diffs.total - diffs.shown} of ${diffs.total} diffs are not shown${cut}`);
   }
-  return out.join('');
+  if (highlights.shown < highlights.total) {
+    parts.push(`${highlights.total - highlights.shown} of ${highlights.total} highlights are not shown`);
+  }
+  if (rows.shown < rows.total) {
+    parts.push(`${rows.total - rows.shown} of ${rows.total} overlays are not in the table`);
+  }
+  if (parts.length === 0) return undefined;
+  const limit =
+    maxChars === GITHUB_COMMENT_LIMIT
+      ? `GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit`
+      : `${maxChars.toLocaleString('en-US')} characters`;
+  return (
+    `\n> [!NOTE]\n> Output truncated to stay under ${limit}: ${parts.join('; ')}. ` +
+    'Run `npm run diff` locally for the full output.\n'
+  );
 }
 
 function detailsBlock(change: ResourceChange, patch: string, omittedLines = 0): string {
@@ -127,8 +181,27 @@ function truncatePatch(patch: string, budget: number): { text: string; omittedLi
 
 /** A code fence longer than any run of backticks inside the content. */
 function fenceFor(content: string): string {
-  const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((match) => match[0].length));
-  return '`'.repeat(Math.max(3, longest + 1));
+  return '`'.repeat(Math.max(3, longestBacktickRun(content) + 1));
+}
+
+/** A code span that holds any text: its backticks outnumber any run inside. */
+function inlineCode(text: string): string {
+  const ticks = '`'.repeat(longestBacktickRun(text) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+
+/** In a table cell a `|` ends the cell even inside a code span unless escaped. */
+function tableCode(text: string): string {
+  return inlineCode(text).replace(/\|/g, '\\|');
+}
+
+function longestBacktickRun(text: string): number {
+  return Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+}
+
+function shorten(text: string): string {
+  return text.length > MAX_HEADER_TEXT ? `${text.slice(0, MAX_HEADER_TEXT)}…` : text;
 }
 
 function escapeHtml(text: string): string {

@@ -1,0 +1,135 @@
+import { RE2JS } from 're2js';
+
+/**
+ * Regular expressions written in validate.config.yaml run on a linear-time engine (re2js, a port
+ * of RE2): a pattern such as `^(a+)+$` cannot take exponential time on a crafted value, as it does
+ * with JavaScript's backtracking engine. Every config string that becomes a RegExp goes through
+ * `compileConfigPattern`; the config loader checks each one with `patternProblem`.
+ */
+
+/** Longest pattern the config may hold. */
+export const MAX_PATTERN_LENGTH = 500;
+
+/**
+ * Largest compiled program (RE2's measure of a pattern's cost; matching takes time proportional
+ * to program size × text length). The built-in patterns are under 200.
+ */
+export const MAX_PROGRAM_SIZE = 5000;
+
+const FLAG_BITS: Record<string, number> = {
+  i: RE2JS.CASE_INSENSITIVE,
+  m: RE2JS.MULTILINE,
+  s: RE2JS.DOTALL,
+};
+
+/**
+ * A RegExp whose matching runs in RE2. `test`, `String#match`, `replace` and `search` all go
+ * through `exec`, so they run in linear time too; `split` and `matchAll` would build a native
+ * copy (a backtracking one), so they are refused.
+ */
+class LinearTimeRegExp extends RegExp {
+  readonly #matcher: RE2JS;
+
+  constructor(source: string, flags: string, matcher: RE2JS) {
+    super(source, flags);
+    this.#matcher = matcher;
+  }
+
+  override exec(text: string): RegExpExecArray | null {
+    return this.#matcher.exec(String(text)) as RegExpExecArray | null;
+  }
+
+  override [Symbol.split](): string[] {
+    throw new Error(`split is not supported on the config pattern /${this.source}/`);
+  }
+
+  override [Symbol.matchAll](): RegExpStringIterator<RegExpExecArray> {
+    throw new Error(`matchAll is not supported on the config pattern /${this.source}/`);
+  }
+}
+
+/** Why `source` cannot be used as a config pattern, or undefined when it can. */
+export function patternProblem(source: string, flags = ''): string | undefined {
+  return compile(source, flags).problem;
+}
+
+/**
+ * The config pattern `source` as a RegExp that matches in linear time. Throws an Error saying why
+ * when the pattern is not usable (the config loader reports that with file and line first).
+ */
+export function compileConfigPattern(source: string, flags = ''): RegExp {
+  const result = compile(source, flags);
+  if (result.problem !== undefined) {
+    throw new Error(`/${source.slice(0, 80)}/ is not a usable regular expression: ${result.problem}`);
+  }
+  return result.pattern;
+}
+
+/** Every pattern of a list, compiled with `compileConfigPattern`. */
+export function compileConfigPatterns(sources: readonly string[], flags = ''): RegExp[] {
+  return sources.map((source) => compileConfigPattern(source, flags));
+}
+
+type Compiled = { pattern: RegExp; problem?: undefined } | { pattern?: undefined; problem: string };
+
+// Policies compile their options once per object checked; the cache keeps that cheap. Its size is
+// bounded by the config's own limits, and it is cleared rather than grown past them.
+const cache = new Map<string, Compiled>();
+const MAX_CACHED = 1000;
+
+function compile(source: string, flags: string): Compiled {
+  const key = `${flags}/${source}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const result = compileUncached(source, flags);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(key, result);
+  return result;
+}
+
+function compileUncached(source: string, flags: string): Compiled {
+  if (source.length > MAX_PATTERN_LENGTH) {
+    return { problem: `it is ${source.length} characters long; at most ${MAX_PATTERN_LENGTH} are allowed` };
+  }
+  let bits = 0;
+  for (const flag of flags) {
+    const bit = FLAG_BITS[flag];
+    if (bit === undefined) return { problem: `flag "${flag}" is not supported (only i, m, s)` };
+    bits |= bit;
+  }
+  let matcher: RE2JS;
+  try {
+    matcher = RE2JS.compile(source, bits);
+  } catch (error) {
+    return { problem: unsupportedSyntax(source) ?? re2Reason(error) };
+  }
+  if (matcher.programSize() > MAX_PROGRAM_SIZE) {
+    return {
+      problem: `it compiles to ${matcher.programSize()} instructions; at most ${MAX_PROGRAM_SIZE} are allowed (use fewer or smaller {n} repeats)`,
+    };
+  }
+  try {
+    return { pattern: new LinearTimeRegExp(source, flags, matcher) };
+  } catch (error) {
+    // RE2 syntax that JavaScript does not read (e.g. `(?P<name>x)`): keep to what both accept.
+    return { problem: `JavaScript does not read it: ${(error as Error).message}` };
+  }
+}
+
+const LINEAR_ENGINE = 'patterns run on a linear-time engine (RE2 syntax)';
+
+/** Clearer words than RE2's parser error for what people most often write (RE2 refused it). */
+function unsupportedSyntax(source: string): string | undefined {
+  if (/(^|[^\\])(\\\\)*\\([1-9]|k<)/.test(source)) {
+    return `backreferences (\\1, \\k<name>) are not supported: ${LINEAR_ENGINE}`;
+  }
+  if (/(^|[^\\])(\\\\)*\(\?<?[=!]/.test(source)) {
+    return `lookahead and lookbehind ((?=…), (?!…), (?<=…), (?<!…)) are not supported: ${LINEAR_ENGINE}`;
+  }
+  return undefined;
+}
+
+function re2Reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `${message.replace(/^error parsing regexp: /, '')} (${LINEAR_ENGINE})`;
+}
