@@ -1,9 +1,10 @@
-import { appendFileSync } from 'node:fs';
-import { $ } from 'zx';
+import { existsSync } from 'node:fs';
 import {
   appliedState,
   type Controller,
   type Json,
+  MAX_MESSAGE_CHARS,
+  printableLine,
   readArgoApplication,
   readFluxKustomization,
   type SyncStatus,
@@ -11,9 +12,11 @@ import {
 } from './kube/gitops.js';
 import { KubectlError, kubectlJson } from './kube/kubectl.js';
 import { parseCommandLine } from './lib/args.js';
-import { parseDuration } from './lib/duration.js';
-import { EXIT_CLEAN, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
+import { formatDuration as formatSpan, parseDuration } from './lib/duration.js';
+import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
+import { runProcess } from './lib/process.js';
+import { appendStepSummary, stepSummaryProblem } from './lib/step-summary.js';
 
 export type { Controller, SyncStatus };
 export { appliedState, readArgoApplication, readFluxKustomization };
@@ -34,18 +37,31 @@ export interface Target {
   context?: string;
 }
 
+/** What one call to the cluster (or git, or GitHub) may take: the lesser of this and the time left. */
+const CALL_TIMEOUT_MS = 30_000;
+/**
+ * A poll is not started with less time left than this: a kubectl call cut at the deadline would
+ * replace the last real status with "did not finish".
+ */
+const MIN_CALL_MS = 2000;
+/** Longest line printed to the log, the error and the job summary. */
+const MAX_LINE_CHARS = 1000;
+
 export interface WaitOptions {
   timeoutMs: number;
   intervalMs: number;
-  /** Returns the object as `kubectl get -o json` prints it, or an error line. */
-  fetch: (target: Target) => Promise<{ json?: Json; error?: string }>;
+  /**
+   * Returns the object as `kubectl get -o json` prints it, or an error line, within `timeoutMs`
+   * (never more than the wait has left, so a hanging kubectl cannot stretch the wait).
+   */
+  fetch: (target: Target, call: { timeoutMs: number }) => Promise<{ json?: Json; error?: string }>;
   log: (message: string) => void;
   /**
    * Whether `reported` has `wanted` in its history (undefined: cannot tell). The controllers follow
    * main: when another commit lands while this one waits, they report the newer commit, which
    * deploys this one too. Without it, only the exact commit counts.
    */
-  includes?: (reported: string, wanted: string) => Promise<boolean | undefined>;
+  includes?: (reported: string, wanted: string, timeoutMs: number) => Promise<boolean | undefined>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -56,26 +72,36 @@ export interface WaitResult {
   elapsedMs: number;
 }
 
-/** Polls until done or the timeout; logs each change of status, not every poll. */
+/**
+ * Polls until done or the timeout; logs each change of status, not every poll. Each call gets at
+ * most the time left, and no poll starts with less than MIN_CALL_MS left, so the wait ends by
+ * `timeoutMs` even when kubectl hangs.
+ */
 export async function waitForSync(target: Target, options: WaitOptions): Promise<WaitResult> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const started = now();
+  /** Each call gets at most CALL_TIMEOUT_MS and never more than the wait has left. */
+  const callTimeoutMs = () => Math.min(CALL_TIMEOUT_MS, options.timeoutMs - (now() - started));
   let last = '';
   /** Answers of `includes`, asked once per reported commit (again after "cannot tell"). */
   const included = new Map<string, boolean>();
   for (;;) {
-    const fetched = await options.fetch(target);
+    const fetched = await options.fetch(target, { timeoutMs: Math.max(1, callTimeoutMs()) });
     let status: SyncStatus = fetched.json
       ? target.controller === 'argocd'
         ? readArgoApplication(fetched.json, target.revision)
         : readFluxKustomization(fetched.json, target.revision)
-      : { done: false, summary: `kubectl: ${fetched.error ?? 'no output'}` };
+      : {
+          done: false,
+          summary: `kubectl: ${printableLine(fetched.error ?? 'no output', MAX_MESSAGE_CHARS)}`,
+        };
     const state = fetched.json ? appliedState(target.controller, fetched.json) : undefined;
     if (!status.done && state?.healthy && options.includes) {
       for (const commit of state.commits) {
+        if (callTimeoutMs() <= 0) break;
         if (!included.has(commit)) {
-          const answer = await options.includes(commit, target.revision);
+          const answer = await options.includes(commit, target.revision, callTimeoutMs());
           if (answer !== undefined) included.set(commit, answer);
         }
         if (included.get(commit)) {
@@ -90,18 +116,24 @@ export async function waitForSync(target: Target, options: WaitOptions): Promise
     }
     const elapsedMs = now() - started;
     if (status.summary !== last) {
-      options.log(`[${formatDuration(elapsedMs)}] ${status.summary}`);
+      options.log(printableLine(`[${formatDuration(elapsedMs)}] ${status.summary}`, MAX_LINE_CHARS));
       last = status.summary;
     }
     if (status.done) return { done: true, summary: status.summary, elapsedMs };
-    if (elapsedMs + options.intervalMs > options.timeoutMs)
+    if (options.timeoutMs - elapsedMs - options.intervalMs < MIN_CALL_MS)
       return { done: false, summary: status.summary, elapsedMs };
     await sleep(options.intervalMs);
   }
 }
 
-/** `kubectl get application|kustomization NAME -n NAMESPACE -o json`. */
-export async function kubectlFetch(target: Target): Promise<{ json?: Json; error?: string }> {
+/**
+ * `kubectl get application|kustomization NAME -n NAMESPACE -o json`. A kubectl that cannot be
+ * started is an ExitError (exit 2) at once: polling cannot fix it.
+ */
+export async function kubectlFetch(
+  target: Target,
+  call: { timeoutMs: number } = { timeoutMs: CALL_TIMEOUT_MS },
+): Promise<{ json?: Json; error?: string }> {
   const resource =
     target.controller === 'argocd'
       ? 'applications.argoproj.io'
@@ -111,10 +143,12 @@ export async function kubectlFetch(target: Target): Promise<{ json?: Json; error
       namespace: target.namespace,
       kubeconfig: target.kubeconfig,
       context: target.context,
-      timeoutMs: 30_000,
+      timeoutMs: call.timeoutMs,
     });
     return { json: json as Json };
   } catch (error) {
+    if (error instanceof KubectlError && error.failure === 'missing')
+      throw new ExitError(printableLine(error.message, MAX_LINE_CHARS), EXIT_ERROR);
     if (error instanceof KubectlError) return { error: error.message };
     throw error;
   }
@@ -128,15 +162,15 @@ export async function gitIncludes(
   reported: string,
   wanted: string,
   cwd = process.cwd(),
+  timeoutMs = CALL_TIMEOUT_MS,
 ): Promise<boolean | undefined> {
-  const result = await $({
+  const result = await runProcess('git', ['merge-base', '--is-ancestor', wanted, reported], {
     cwd,
-    nothrow: true,
-    quiet: true,
-    timeout: '30s',
-  })`git merge-base --is-ancestor ${wanted} ${reported}`;
-  if (result.exitCode === 0) return true;
-  if (result.exitCode === 1) return false;
+    timeoutMs,
+    maxOutputBytes: 64 * 1024,
+  });
+  if (result.code === 0) return true;
+  if (result.code === 1) return false;
   return undefined;
 }
 
@@ -149,6 +183,7 @@ export async function githubIncludes(
   reported: string,
   wanted: string,
   env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = CALL_TIMEOUT_MS,
 ): Promise<boolean | undefined> {
   const token = env.GITHUB_TOKEN;
   const repository = env.GITHUB_REPOSITORY;
@@ -157,7 +192,7 @@ export async function githubIncludes(
   try {
     const response = await fetch(`${api}/repos/${repository}/compare/${wanted}...${reported}`, {
       headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json' },
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
     });
     if (!response.ok) return undefined;
     const body = (await response.json()) as { status?: string };
@@ -167,8 +202,15 @@ export async function githubIncludes(
   }
 }
 
-async function commitIncludes(reported: string, wanted: string): Promise<boolean | undefined> {
-  return (await gitIncludes(reported, wanted)) ?? (await githubIncludes(reported, wanted));
+async function commitIncludes(
+  reported: string,
+  wanted: string,
+  timeoutMs: number,
+): Promise<boolean | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  const local = await gitIncludes(reported, wanted, process.cwd(), timeoutMs);
+  if (local !== undefined || Date.now() >= deadline) return local;
+  return githubIncludes(reported, wanted, process.env, deadline - Date.now());
 }
 
 /** `1m05s`: a fixed-width clock for the progress log. */
@@ -187,64 +229,152 @@ export const USAGE = `Usage: npm run wait-for-sync -- --controller argocd|flux -
 
 Waits until Argo CD (Application) or Flux (Kustomization) reports the commit applied and healthy,
 or a newer commit that contains it (checked with git, else the GitHub API with GITHUB_TOKEN).
-Exit codes: 0 synced and healthy, 1 not within the timeout, 2 bad input.`;
+--timeout is at most 2h; --interval at least 1s. kubectl comes from PATH, or KUBECTL=/path.
+Exit codes: 0 synced and healthy, 1 not within the timeout, 2 bad input or no usable kubectl.`;
+
+const MAX_TIMEOUT_MS = 2 * 3_600_000;
+const MIN_INTERVAL_MS = 1000;
+/** Kubernetes object names (DNS-1123 subdomain) and namespaces (DNS-1123 label). */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const HELP_HINT = '(see npm run wait-for-sync -- --help)';
+
+/** An argument error: one line, exit 2. */
+function badArgument(message: string): ExitError {
+  return new ExitError(`${printableLine(message, MAX_LINE_CHARS)} ${HELP_HINT}`, EXIT_ERROR);
+}
+
+/** A value the user gave, quoted for an error message (bounded, on one line). */
+const quoted = (value: string) => `'${printableLine(value, 80)}'`;
+
+function parseArguments(argv: readonly string[]) {
+  try {
+    return parseCommandLine(
+      {
+        args: [...argv],
+        options: {
+          controller: { type: 'string' },
+          name: { type: 'string' },
+          namespace: { type: 'string' },
+          kubeconfig: { type: 'string' },
+          context: { type: 'string' },
+          revision: { type: 'string' },
+          timeout: { type: 'string', default: '10m' },
+          interval: { type: 'string', default: '15s' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      },
+      USAGE,
+    ).values;
+  } catch (error) {
+    // parseCommandLine puts the usage under the reason; here the reason is enough.
+    if (error instanceof ExitError) throw badArgument(error.message.split('\n')[0] ?? error.message);
+    throw error;
+  }
+}
+
+/** A duration option within [min, max]. */
+function boundedDuration(text: string, option: string, minMs: number, maxMs: number): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text, option);
+  } catch (error) {
+    if (error instanceof ExitError) throw badArgument(error.message);
+    throw error;
+  }
+  if (ms < minMs || ms > maxMs) {
+    throw badArgument(
+      `--${option} ${quoted(text)} is out of range: use ${formatSpan(minMs)} to ${formatSpan(maxMs)}`,
+    );
+  }
+  return ms;
+}
+
+/** The job summary line: the controller's words in a code span, so Markdown and HTML stay text. */
+function summaryMarkdown(done: boolean, what: string, revision: string, elapsed: string, status: string) {
+  return done
+    ? `✅ ${what} reports \`${short(revision)}\` synced and healthy after ${elapsed}.`
+    : `❌ ${what} did not report \`${short(revision)}\` synced and healthy within ${elapsed}. Last status: ${codeSpan(status)}`;
+}
+
+/** CommonMark inline code holding any text: a fence longer than any backtick run inside. */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  const { values } = parseCommandLine(
-    {
-      args: [...argv],
-      options: {
-        controller: { type: 'string' },
-        name: { type: 'string' },
-        namespace: { type: 'string' },
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        revision: { type: 'string' },
-        timeout: { type: 'string', default: '10m' },
-        interval: { type: 'string', default: '15s' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    },
-    USAGE,
-  );
+  const values = parseArguments(argv);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return EXIT_CLEAN;
   }
   const controller = values.controller;
   if (controller !== 'argocd' && controller !== 'flux')
-    throw new ExitError(`--controller must be argocd or flux\n${USAGE}`, 2);
-  const name = typeof values.name === 'string' ? values.name : '';
-  const revision = typeof values.revision === 'string' ? values.revision : '';
-  if (!name) throw new ExitError('--name is required', 2);
-  if (!/^[0-9a-f]{7,40}$/i.test(revision)) throw new ExitError('--revision must be a commit SHA', 2);
+    throw badArgument('--controller must be argocd or flux');
+  const name = values.name ?? '';
+  const revision = values.revision ?? '';
+  if (!name) throw badArgument('--name is required');
+  // A name is passed to kubectl as an argument: one starting with '-' would be read as a flag.
+  if (name.length > 253 || !OBJECT_NAME.test(name))
+    throw badArgument(`--name ${quoted(name)} is not a Kubernetes object name (a-z, 0-9, '-', '.')`);
+  const namespace = values.namespace ?? DEFAULT_NAMESPACE[controller];
+  if (namespace.length > 63 || !NAMESPACE_NAME.test(namespace))
+    throw badArgument(`--namespace ${quoted(namespace)} is not a Kubernetes namespace name (a-z, 0-9, '-')`);
+  if (!/^[0-9a-f]{7,40}$/i.test(revision))
+    throw badArgument('--revision must be a commit SHA (7 to 40 hex digits)');
+  if (values.kubeconfig && !existsSync(values.kubeconfig))
+    throw badArgument(`--kubeconfig ${quoted(values.kubeconfig)} does not exist`);
+  const timeoutMs = boundedDuration(values.timeout ?? '10m', 'timeout', 1000, MAX_TIMEOUT_MS);
+  const intervalMs = boundedDuration(values.interval ?? '15s', 'interval', MIN_INTERVAL_MS, MAX_TIMEOUT_MS);
+  // A summary that cannot be written is known now, not after the whole wait.
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  const summaryProblem = summaryFile ? stepSummaryProblem(summaryFile) : undefined;
+  if (summaryFile && summaryProblem) {
+    throw new ExitError(
+      printableLine(
+        `GITHUB_STEP_SUMMARY=${summaryFile} ${summaryProblem}: cannot write the job summary`,
+        MAX_LINE_CHARS,
+      ),
+      EXIT_ERROR,
+    );
+  }
   const target: Target = {
     controller,
     name,
     revision,
-    namespace: typeof values.namespace === 'string' ? values.namespace : DEFAULT_NAMESPACE[controller],
+    namespace,
     kubeconfig: values.kubeconfig,
     context: values.context,
   };
-  const timeoutMs = parseDuration(String(values.timeout), 'timeout');
-  const intervalMs = parseDuration(String(values.interval), 'interval');
   const what = `${LABEL[controller]} ${target.namespace}/${name}`;
-  process.stdout.write(
-    `Waiting up to ${formatDuration(timeoutMs)} for ${what} to report ${short(revision)} synced and healthy\n`,
+  const say = (line: string) => process.stdout.write(`${printableLine(line, MAX_LINE_CHARS)}\n`);
+  say(
+    `Waiting up to ${formatDuration(timeoutMs)} for ${what} to report ${short(revision)} synced and healthy`,
   );
   const result = await waitForSync(target, {
     timeoutMs,
     intervalMs,
     fetch: kubectlFetch,
     includes: commitIncludes,
-    log: (line) => process.stdout.write(`${line}\n`),
+    log: say,
   });
-  const verdict = result.done
-    ? `✅ ${what} reports ${short(revision)} synced and healthy after ${formatDuration(result.elapsedMs)}.`
-    : `❌ ${what} did not report ${short(revision)} synced and healthy within ${formatDuration(timeoutMs)}. Last status: ${result.summary}`;
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${verdict}\n`);
-  if (!result.done) throw new ExitError(verdict.replace(/^❌ /, ''), EXIT_FINDINGS);
-  process.stdout.write(`${verdict}\n`);
+  const elapsed = formatDuration(result.done ? result.elapsedMs : timeoutMs);
+  if (summaryFile) {
+    appendStepSummary(summaryFile, summaryMarkdown(result.done, what, revision, elapsed, result.summary));
+  }
+  if (!result.done) {
+    throw new ExitError(
+      printableLine(
+        `${what} did not report ${short(revision)} synced and healthy within ${elapsed}. Last status: ${result.summary}`,
+        MAX_LINE_CHARS,
+      ),
+      EXIT_FINDINGS,
+    );
+  }
+  say(`✅ ${what} reports ${short(revision)} synced and healthy after ${elapsed}.`);
   return EXIT_CLEAN;
 }
 

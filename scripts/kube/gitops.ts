@@ -24,9 +24,44 @@ export interface AppliedState {
   commits: string[];
 }
 
+/** Longest controller message (Argo CD's operation message, a Flux condition's) kept in a summary. */
+export const MAX_MESSAGE_CHARS = 400;
+/** Longest short controller value (a status, a reason, a revision) kept in a summary. */
+const MAX_VALUE_CHARS = 100;
+
+/**
+ * Text from a controller (or kubectl) made safe to print in a CI log, on one line of at most
+ * `maxChars` characters:
+ * - control and format characters (newlines, CR, tabs, ESC, bidi marks, zero-width characters)
+ *   collapse to one space, so the text cannot start a line of its own;
+ * - `::` becomes `:%3A` and `##[` becomes `##%5B` (the runner's own escapes), because the GitHub
+ *   runner reads `::command::` at a line's start and the legacy `##[command]` anywhere in a line.
+ */
+export function printableLine(text: string, maxChars: number): string {
+  // A huge input (kubectl may print megabytes) is cut before the regexes run on it, leaving room
+  // for runs of whitespace that collapse; the exact cut is below.
+  const room = Math.max(maxChars * 4, 64 * 1024);
+  const head = text.length > room ? text.slice(0, room) : text;
+  const line = head
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\s]+/gu, ' ')
+    .trim()
+    .replaceAll('::', ':%3A')
+    .replaceAll('##[', '##%5B');
+  if (line.length <= maxChars && head === text) return line;
+  let kept = line.slice(0, maxChars);
+  // Never end on half of a surrogate pair.
+  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
+  return `${kept.trimEnd()}…[cut]`;
+}
+
+/** A controller's value as it appears in a summary: one safe line, bounded. */
+function shown(value: string, maxChars = MAX_VALUE_CHARS): string {
+  return printableLine(value, maxChars);
+}
+
 export function short(revision: string | undefined): string {
   if (!revision) return 'none';
-  return revision.replace(/([0-9a-f]{12})[0-9a-f]{28}/, '$1');
+  return shown(revision.replace(/([0-9a-f]{12})[0-9a-f]{28}/, '$1'));
 }
 
 /** The commit SHA at the end of a reported revision (`<sha>`, `main@sha1:<sha>`, `main/<sha>`). */
@@ -56,12 +91,15 @@ export function readArgoApplication(application: Json, revision: string): SyncSt
   const sync = text(field(application, 'status', 'sync', 'status')) ?? 'Unknown';
   const health = text(field(application, 'status', 'health', 'status')) ?? 'Unknown';
   const phase = text(field(application, 'status', 'operationState', 'phase'));
+  // Argo CD's operation message spans lines (one per failed object): all of it, on one line.
   const message = text(field(application, 'status', 'operationState', 'message'));
   const operation =
-    phase && phase !== 'Succeeded' ? `; last operation ${phase}${message ? `: ${message}` : ''}` : '';
+    phase && phase !== 'Succeeded'
+      ? `; last operation ${shown(phase)}${message ? `: ${shown(message, MAX_MESSAGE_CHARS)}` : ''}`
+      : '';
   return {
     done: atRevision && sync === 'Synced' && health === 'Healthy',
-    summary: `revision ${short(revisions[0])}, sync ${sync}, health ${health}${operation}`,
+    summary: `revision ${short(revisions[0])}, sync ${shown(sync)}, health ${shown(health)}${operation}`,
   };
 }
 
@@ -80,10 +118,14 @@ export function readFluxKustomization(kustomization: Json, revision: string): Sy
   const reason = text(field(ready, 'reason'));
   const message = text(field(ready, 'message'));
   const attempt = attempted && attempted !== applied ? `, attempting ${short(attempted)}` : '';
-  const detail = reason ? ` (${reason}${message ? `: ${message.split('\n')[0]}` : ''})` : '';
+  // Flux writes one failure per line: the first is shown, the rest would not fit one log line.
+  const firstLine = message?.split(/\r\n|\r|\n/).find((line) => line.trim());
+  const detail = reason
+    ? ` (${shown(reason)}${firstLine ? `: ${shown(firstLine, MAX_MESSAGE_CHARS)}` : ''})`
+    : '';
   return {
     done: sameCommit(applied, revision) && readyStatus === 'True',
-    summary: `applied ${short(applied)}${attempt}, Ready ${readyStatus}${detail}`,
+    summary: `applied ${short(applied)}${attempt}, Ready ${shown(readyStatus)}${detail}`,
   };
 }
 

@@ -8,6 +8,7 @@ import { sleep } from './poll.js';
  */
 
 export interface RunOptions {
+  /** Hard deadline for the whole call; on expiry the process group is killed (SIGKILL). */
   timeoutMs: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
@@ -15,23 +16,38 @@ export interface RunOptions {
   input?: string;
   /** Called with each complete line of stderr and stdout as it arrives (progress output). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /** Bytes kept of each stream; the rest is dropped (the process keeps running). */
+  /** Bytes kept of each stream. */
   maxOutputBytes?: number;
+  /**
+   * What happens when a stream passes maxOutputBytes: 'drop' keeps the process running and drops
+   * the rest (a build's progress output), 'kill' stops reading and kills the process group (a
+   * reader whose output is useless once cut, such as JSON).
+   */
+  overflow?: 'drop' | 'kill';
 }
 
 export interface RunResult {
   /** The exit code; undefined when the process was killed or never started. */
   code: number | undefined;
+  /** The signal that ended the process, when one did. */
+  signal?: NodeJS.Signals;
   stdout: string;
   stderr: string;
   timedOut: boolean;
   /** Set when the binary could not be started (ENOENT, EACCES). */
   startError?: NodeJS.ErrnoException;
-  /** True when a stream grew past maxOutputBytes and was cut. */
+  /** True when a stream grew past maxOutputBytes and was cut (and with overflow 'kill', ended). */
   truncated: boolean;
 }
 
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+/** setTimeout fires at once for delays above 2^31-1 ms; longer deadlines are capped there. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * After a kill, how long to wait for the process to be reaped before resolving anyway: a child
+ * that left the process group (setsid) could otherwise hold the call open.
+ */
+const REAP_GRACE_MS = 2000;
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (!pid) return;
@@ -65,9 +81,44 @@ export function runProcess(
     const partial = { stdout: '', stderr: '' };
     let truncated = false;
     let timedOut = false;
+    let killed = false;
+    let settled = false;
     let startError: NodeJS.ErrnoException | undefined;
+    let reapTimer: NodeJS.Timeout | undefined;
+
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(reapTimer);
+      if (options.onLine) {
+        for (const stream of ['stdout', 'stderr'] as const) {
+          if (partial[stream]) options.onLine(partial[stream], stream);
+        }
+      }
+      resolve({
+        code: code ?? undefined,
+        signal: signal ?? undefined,
+        stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+        stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+        timedOut,
+        startError,
+        truncated,
+      });
+    };
+    /** Kills the whole group and stops reading: nothing it prints from now on is wanted. */
+    const kill = () => {
+      if (killed) return;
+      killed = true;
+      killGroup(child.pid, 'SIGKILL');
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.stdin.destroy();
+      reapTimer = setTimeout(() => finish(child.exitCode, child.signalCode), REAP_GRACE_MS);
+    };
 
     const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      if (killed) return;
       if (sizes[stream] < cap) {
         const room = cap - sizes[stream];
         chunks[stream].push(chunk.length > room ? chunk.subarray(0, room) : chunk);
@@ -81,6 +132,7 @@ export function runProcess(
         partial[stream] = (lines.pop() ?? '').slice(-64 * 1024);
         for (const line of lines) options.onLine(line, stream);
       }
+      if (truncated && options.overflow === 'kill') kill();
     };
     child.stdout.on('data', collect('stdout'));
     child.stderr.on('data', collect('stderr'));
@@ -89,29 +141,19 @@ export function runProcess(
     });
     child.stdin.end(options.input ?? '');
 
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid, 'SIGKILL');
-    }, options.timeoutMs);
+    const timer = setTimeout(
+      () => {
+        // Already being stopped for its output: that is the reason to report, not the clock.
+        if (killed) return;
+        timedOut = true;
+        kill();
+      },
+      Math.min(Math.max(0, options.timeoutMs), MAX_TIMER_MS),
+    );
     child.on('error', (error: NodeJS.ErrnoException) => {
       startError = error;
     });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (options.onLine) {
-        for (const stream of ['stdout', 'stderr'] as const) {
-          if (partial[stream]) options.onLine(partial[stream], stream);
-        }
-      }
-      resolve({
-        code: code ?? undefined,
-        stdout: Buffer.concat(chunks.stdout).toString('utf8'),
-        stderr: Buffer.concat(chunks.stderr).toString('utf8'),
-        timedOut,
-        startError,
-        truncated,
-      });
-    });
+    child.on('close', finish);
   });
 }
 

@@ -149,15 +149,15 @@ describe('waitForSync', () => {
     ]);
   });
 
-  it('gives up at the timeout with the last status', async () => {
-    let polls = 0;
+  it('gives up at the timeout with the last status; each call gets at most the time left', async () => {
+    const budgets: number[] = [];
     const result = await waitForSync(
       { ...target, controller: 'flux', namespace: 'flux-system' },
       {
         timeoutMs: 60_000,
         intervalMs: 15_000,
-        fetch: async () => {
-          polls += 1;
+        fetch: async (_target, call) => {
+          budgets.push(call.timeoutMs);
           return { json: recorded('flux-kustomization-health-failed.json') };
         },
         log: () => {},
@@ -166,8 +166,10 @@ describe('waitForSync', () => {
     );
     expect(result.done).toBe(false);
     expect(result.summary).toContain('Ready False (HealthCheckFailed');
-    expect(polls).toBe(5);
-    expect(result.elapsedMs).toBe(60_000);
+    // 30 s per call at most, then what is left; no poll starts at the deadline itself, where
+    // kubectl would have no time at all.
+    expect(budgets).toEqual([30_000, 30_000, 30_000, 15_000]);
+    expect(result.elapsedMs).toBe(45_000);
   });
 });
 
