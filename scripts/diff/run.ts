@@ -6,6 +6,7 @@ import { kustomizationFile } from '../render/discover.js';
 import { renderOverlay } from '../render/kustomize.js';
 import { parseRenderedStream } from '../render/parse.js';
 import { SourceFiles } from '../sourcemap/files.js';
+import { checkInputs } from '../sourcemap/inputs.js';
 import { generatorValues, loadTree } from '../sourcemap/tree.js';
 import { compareOverlay } from './compare.js';
 import { type Checkout, checkoutRevision, defaultBase, repositoryRoot, resolveRevision } from './git.js';
@@ -80,9 +81,12 @@ async function materialise(root: string, revision: Revision, checkouts: Checkout
 async function renderAt(dir: string, path: string, revision: Revision): Promise<Resource[]> {
   const label = `${path} at ${describeRevision(revision)}`;
   try {
-    // Generator values (secrets among them) are redacted from any kustomize error message.
+    // The same checks as validate before kustomize runs: both revisions may come from a fork.
     const files = new SourceFiles(dir);
-    const sensitive = generatorValues(loadTree(join(dir, path), files), files);
+    const tree = loadTree(join(dir, path), files);
+    checkInputs(tree, files);
+    // Generator values (secrets among them) are redacted from any kustomize error message.
+    const sensitive = generatorValues(tree, files);
     const text = await renderOverlay(join(dir, path), { root: dir, sensitive });
     return parseRenderedStream(text, label).resources;
   } catch (error) {

@@ -6,8 +6,9 @@ import { type RenderOptions, renderOverlay } from '../render/kustomize.js';
 import { parseRenderedStream } from '../render/parse.js';
 import type { OverlayRun, RunResult } from '../report/types.js';
 import { SourceFiles } from '../sourcemap/files.js';
+import { checkInputs, explainRenderFailure } from '../sourcemap/inputs.js';
 import { SourceLocator } from '../sourcemap/locate.js';
-import { generatorValues, type Layer, layersInApplicationOrder, loadTree } from '../sourcemap/tree.js';
+import { generatorValues, type Layer, loadTree } from '../sourcemap/tree.js';
 import { controllersFor, loadControllers } from './controllers.js';
 import { mapLimited } from './limit.js';
 import { policyRules, runPolicies } from './policies.js';
@@ -47,13 +48,12 @@ export async function validateOverlays(
   const started = performance.now();
   const mark = stageTimer(started);
   const files = new SourceFiles(options.root);
-  const prepared: PreparedOverlay[] = targets.map((target) => ({
-    target,
-    env: options.envs.get(target.path) ?? target.env,
-    tree: loadTree(target.dir, files),
-  }));
-  // kustomize itself hangs on an alias bomb: every source document is expanded here first, bounded.
-  rejectHostileYaml(prepared, files);
+  const prepared: PreparedOverlay[] = targets.map((target) => {
+    files.allowTree(target.dir);
+    return { target, env: options.envs.get(target.path) ?? target.env, tree: loadTree(target.dir, files) };
+  });
+  // kustomize has no limits of its own: every file it will read is checked here first.
+  for (const each of prepared) checkInputs(each.tree, files);
   const controllers = loadControllers(options.root, files);
   mark('source tree');
 
@@ -168,33 +168,8 @@ async function renderOrExplain(dir: string, options: RenderOptions, explain: () 
 
 /** Parses every source file of every overlay (only after a failed render): throws at the first bad one. */
 function explainFailure(prepared: readonly PreparedOverlay[], files: SourceFiles): void {
-  for (const path of sourceFiles(prepared)) files.expand(path);
+  for (const each of prepared) explainRenderFailure(each.tree, files);
 }
-
-/**
- * An alias bomb needs anchors (`&name`); files without any are left unparsed, and files with
- * them are expanded under the alias limit before kustomize sees them.
- */
-function rejectHostileYaml(prepared: readonly PreparedOverlay[], files: SourceFiles): void {
-  for (const path of sourceFiles(prepared)) {
-    if (ANCHOR.test(files.text(path) ?? '')) files.expand(path);
-  }
-}
-
-/** The resource and patch files of every overlay's tree, each once. */
-function sourceFiles(prepared: readonly PreparedOverlay[]): Set<string> {
-  const paths = new Set<string>();
-  for (const each of prepared) {
-    for (const layer of layersInApplicationOrder(each.tree)) {
-      for (const path of layer.resourceFiles) paths.add(path);
-      for (const patch of layer.patches) paths.add(patch.file.path);
-    }
-  }
-  return paths;
-}
-
-/** A YAML anchor: `&` followed by a name, at the start of a node. */
-const ANCHOR = /(^|[\s[{,:-])&[^\s,[\]{}]+/m;
 
 export function sortFindings<T extends Finding>(findings: T[]): T[] {
   return [...findings].sort(

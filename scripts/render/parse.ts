@@ -1,15 +1,14 @@
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
 import { type JsonObject, type JsonValue, type Resource, toResource } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
+import { checkYamlShape } from './yaml-shape.js';
 
 /** Limits that keep a hostile file from hanging the parser or exhausting memory. */
 export const YAML_LIMITS = {
   /** Alias expansions per document; an alias bomb exceeds this at once. */
   maxAliasCount: 100,
-  /** Bytes of YAML in one file or rendered stream. */
-  maxBytes: 32 * 1024 * 1024,
-  /** Documents in one stream. */
-  maxDocuments: 20_000,
+  /** Bytes of YAML in one file (a rendered stream may be larger: kustomize's output is bounded on its own). */
+  maxBytes: 64 * 1024 * 1024,
 };
 
 export interface ParsedYaml {
@@ -22,14 +21,13 @@ export function parseYamlWithPositions(text: string, file: string): ParsedYaml {
   if (text.length > YAML_LIMITS.maxBytes) {
     throw new ExitError(`larger than ${YAML_LIMITS.maxBytes >> 20} MiB of YAML`, 2, { file });
   }
+  // Document count and nesting are measured first: the parser's own cost grows with both.
+  checkYamlShape(text, file);
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (!Array.isArray(documents)) {
     // parseAllDocuments returns an EmptyStream for empty input: no documents.
     return { documents: [], lineCounter };
-  }
-  if (documents.length > YAML_LIMITS.maxDocuments) {
-    throw new ExitError(`holds more than ${YAML_LIMITS.maxDocuments} YAML documents`, 2, { file });
   }
   for (const document of documents) {
     const error = document.errors[0];

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import type { JsonValue } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
+import { repositoryRoot } from '../lib/repo.js';
+import { type InputFile, inspectInput, isInside, readInputText } from '../render/input-file.js';
 import { documentToJson, parseYamlWithPositions } from '../render/parse.js';
 
 /** A source file in the tree, parsed once, with positions. */
@@ -21,8 +23,29 @@ export class SourceFiles {
   private readonly cache = new Map<string, SourceFile>();
   private readonly texts = new Map<string, string | undefined>();
   private readonly expanded = new Set<string>();
+  /** Directories whose files may be read: the repository, and the repository of any tree outside it. */
+  private readonly boundaries: string[];
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    this.boundaries = [realOrSelf(root)];
+  }
+
+  /** Lets files of a tree outside the repository be read: the tree's own repository (or itself) bounds it. */
+  allowTree(dir: string): void {
+    if (this.isInside(dir)) return;
+    this.boundaries.push(realOrSelf(repositoryRoot(dir)));
+  }
+
+  /** The path, after symlinks, lies inside one of the boundaries. */
+  isInside(path: string): boolean {
+    const real = realOrSelf(path);
+    return this.boundaries.some((boundary) => isInside(boundary, real));
+  }
+
+  private boundaryOf(path: string): string {
+    const real = realOrSelf(path);
+    return this.boundaries.find((boundary) => isInside(boundary, real)) ?? this.boundaries[0] ?? this.root;
+  }
 
   shown(path: string): string {
     return relative(this.root, path).split('\\').join('/');
@@ -40,15 +63,19 @@ export class SourceFiles {
     return file;
   }
 
-  /** Plain text (env files, and what yaml() parses), read once; undefined when unreadable. */
+  /** Type, size and boundary of a file kustomize copies without parsing (a generator's file source). */
+  inspect(path: string): InputFile {
+    return inspectInput(path, this.boundaryOf(path), this.shown(path));
+  }
+
+  /**
+   * Plain text (env files, and what yaml() parses), read once; undefined when it does not exist.
+   * A file that is not regular, too large, binary or outside the repository is an ExitError
+   * naming it, decided before it is opened (see input-file.ts).
+   */
   text(path: string): string | undefined {
     if (this.texts.has(path)) return this.texts.get(path);
-    let text: string | undefined;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      text = undefined;
-    }
+    const text = existsSync(path) ? readInputText(path, this.boundaryOf(path), this.shown(path)) : undefined;
     this.texts.set(path, text);
     return text;
   }
@@ -67,5 +94,13 @@ export class SourceFiles {
   /** Expands a file (see values()) unless that was done already. */
   expand(path: string): void {
     if (!this.expanded.has(path)) this.values(path);
+  }
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }

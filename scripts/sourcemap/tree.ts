@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { ExitError } from '../lib/exit-error.js';
 import { kustomizationFile } from '../render/discover.js';
@@ -22,9 +22,22 @@ export interface Layer {
   images: ImageOverride[];
   replicas: ReplicaOverride[];
   generators: Generator[];
+  /** Other files kustomize reads for this layer (transformer configs, CRDs, generator file sources…). */
+  inputs: InputReference[];
+  /** Inline YAML strings kustomize parses (transformers/generators/validators entries written in place). */
+  inlineConfigs: { node: Node; text: string }[];
+  /** Kustomization directories listed under transformers/generators/validators: their output configures plugins. */
+  pluginLayers: Layer[];
   namespace?: Node;
   namePrefix: string;
   nameSuffix: string;
+}
+
+export interface InputReference {
+  /** Absolute path. */
+  path: string;
+  /** YAML kustomize parses, or data it only copies (a generator's file source). */
+  yaml: boolean;
 }
 
 export interface PatchTarget {
@@ -100,6 +113,9 @@ function loadLayer(dir: string, files: SourceFiles, chain: string[], isComponent
     images: [],
     replicas: [],
     generators: [],
+    inputs: [],
+    inlineConfigs: [],
+    pluginLayers: [],
     namePrefix: '',
     nameSuffix: '',
   };
@@ -108,10 +124,10 @@ function loadLayer(dir: string, files: SourceFiles, chain: string[], isComponent
   for (const item of seqItems(root, 'resources').concat(seqItems(root, 'bases'))) {
     const value = scalarString(item);
     if (value === undefined) continue;
-    const target = join(dir, value);
+    const target = resolve(dir, value);
     // Remote: kustomize fetches it (its objects are located at this kustomization).
     if (isRemote(value) && !existsSync(target)) continue;
-    mustExist(target, file, item, 'resource');
+    mustExist(target, file, item, 'resource', files);
     if (statSync(target).isDirectory()) {
       layer.bases.push(loadLayer(target, files, next, false));
     } else {
@@ -121,9 +137,11 @@ function loadLayer(dir: string, files: SourceFiles, chain: string[], isComponent
   for (const item of seqItems(root, 'components')) {
     const value = scalarString(item);
     if (value === undefined) continue;
-    mustExist(join(dir, value), file, item, 'component');
-    layer.components.push(loadLayer(join(dir, value), files, next, true));
+    mustExist(resolve(dir, value), file, item, 'component', files);
+    layer.components.push(loadLayer(resolve(dir, value), files, next, true));
   }
+  readPluginConfigs(layer, root, files, next);
+  readOtherInputs(layer, root, files);
   layer.namePrefix = scalarString(root.get('namePrefix', true)) ?? '';
   layer.nameSuffix = scalarString(root.get('nameSuffix', true)) ?? '';
   const namespace = root.get('namespace', true);
@@ -145,7 +163,7 @@ function readPatches(layer: Layer, root: YAMLMap, files: SourceFiles): void {
     layer.patches.push(
       looksInline
         ? inlinePatch(layer, item, item, undefined)
-        : filePatch(layer, join(layer.dir, value), item, undefined, files),
+        : filePatch(layer, resolve(layer.dir, value), item, undefined, files),
     );
   }
   for (const item of seqItems(root, 'patchesJson6902').concat(seqItems(root, 'patches'))) {
@@ -155,7 +173,7 @@ function readPatches(layer: Layer, root: YAMLMap, files: SourceFiles): void {
     const patchNode = item.get('patch', true);
     const pathValue = scalarString(pathNode);
     if (pathValue !== undefined) {
-      layer.patches.push(filePatch(layer, join(layer.dir, pathValue), item, target, files));
+      layer.patches.push(filePatch(layer, resolve(layer.dir, pathValue), item, target, files));
     } else if (patchNode) {
       layer.patches.push(inlinePatch(layer, patchNode as Node, item, target));
     }
@@ -169,7 +187,7 @@ function filePatch(
   target: PatchTarget | undefined,
   files: SourceFiles,
 ): PatchSource {
-  mustExist(path, layer.file, entry, 'patch');
+  mustExist(path, layer.file, entry, 'patch', files);
   const file = files.yaml(path);
   return {
     layer,
@@ -335,8 +353,8 @@ function readGenerators(
       .flatMap((node) => {
         const value = scalarString(node);
         if (!value) return [];
-        const path = join(layer.dir, value);
-        mustExist(path, layer.file, node, 'env file');
+        const path = resolve(layer.dir, value);
+        mustExist(path, layer.file, node, 'env file', sources);
         checkEnvFile(path, sources);
         return [path];
       });
@@ -344,6 +362,9 @@ function readGenerators(
       const value = scalarString(node);
       if (!value) return [];
       const key = value.includes('=') ? (value.split('=')[0] ?? '') : basename(value);
+      const path = resolve(layer.dir, value.includes('=') ? value.slice(value.indexOf('=') + 1) : value);
+      mustExist(path, layer.file, node, 'file source', sources);
+      layer.inputs.push({ path, yaml: false });
       return [{ key: key.trim(), node }];
     });
     const nameNode = item.get('name', true) as Node;
@@ -372,16 +393,62 @@ function isRemote(value: string): boolean {
   );
 }
 
-/** A reference to a missing file is reported at the kustomization line that makes it. */
-function mustExist(path: string, file: SourceFile, node: Node, what: string): void {
-  if (existsSync(path)) return;
+/**
+ * Plugin configuration entries: a file, a kustomization directory (its output configures the
+ * plugins), or an inline YAML string. kustomize parses all three, so all three are bounded.
+ */
+function readPluginConfigs(layer: Layer, root: YAMLMap, files: SourceFiles, chain: string[]): void {
+  for (const field of ['transformers', 'generators', 'validators']) {
+    for (const item of seqItems(root, field)) {
+      const value = scalarString(item);
+      if (value === undefined) continue;
+      if (value.includes('\n') || /^\s*(apiVersion|kind)\s*:/.test(value)) {
+        layer.inlineConfigs.push({ node: item, text: value });
+        continue;
+      }
+      const path = resolve(layer.dir, value);
+      if (isRemote(value) && !existsSync(path)) continue;
+      mustExist(path, layer.file, item, field.replace(/s$/, ''), files);
+      if (statSync(path).isDirectory()) layer.pluginLayers.push(loadLayer(path, files, chain, false));
+      else layer.inputs.push({ path, yaml: true });
+    }
+  }
+}
+
+/** Files named by other fields: transformer configurations, CRD schemas, an OpenAPI schema, replacements. */
+function readOtherInputs(layer: Layer, root: YAMLMap, files: SourceFiles): void {
+  const nodes = [
+    ...seqItems(root, 'configurations'),
+    ...seqItems(root, 'crds'),
+    ...seqItems(root, 'replacements').map((item) => (isMap(item) ? item.get('path', true) : undefined)),
+  ];
+  const openapi = root.get('openapi', true);
+  if (isMap(openapi)) nodes.push(openapi.get('path', true) as Node);
+  for (const node of nodes) {
+    const value = scalarString(node);
+    if (value === undefined) continue;
+    const path = resolve(layer.dir, value);
+    mustExist(path, layer.file, node as Node, 'file', files);
+    layer.inputs.push({ path, yaml: true });
+  }
+}
+
+/**
+ * A reference to a missing file, or to one outside the repository (`/etc/passwd`, a symlink that
+ * leads out), is reported at the kustomization line that makes it.
+ */
+function mustExist(path: string, file: SourceFile, node: Node, what: string, files: SourceFiles): void {
   const at = file.lineCounter.linePos(node.range?.[0] ?? 0);
   const name = scalarString(node) ?? scalarString(isMap(node) ? node.get('path', true) : undefined) ?? path;
-  throw new ExitError(`${what} '${name}' does not exist`, 2, {
-    file: file.shown,
-    line: at.line,
-    column: at.col,
-  });
+  const location = { file: file.shown, line: at.line, column: at.col };
+  if (!existsSync(path)) throw new ExitError(`${what} '${name}' does not exist`, 2, location);
+  if (!files.isInside(path)) {
+    throw new ExitError(
+      `${what} '${name}' is outside the repository (or a symlink that leads out of it): not read`,
+      2,
+      location,
+    );
+  }
 }
 
 export function seqItems(map: YAMLMap, key: string): Node[] {
