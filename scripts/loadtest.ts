@@ -4,6 +4,7 @@ import { EXIT_CLEAN, EXIT_FINDINGS } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
 import { parseLoadtestArgs, USAGE } from './loadtest/args.js';
 import { type SpawnedDevServer, spawnDevServer } from './loadtest/dev-server.js';
+import { displayUrl } from './loadtest/display-url.js';
 import { runLoadtest } from './loadtest/run.js';
 
 /** The local lab's server: CPU per triage request (busy loop) on top of Node's own HTTP work. */
@@ -48,7 +49,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       server = await spawnDevServer({ burnMs: LOCAL_SERVER_BURN_MS });
       options.url = server.url;
       process.stderr.write(
-        `lab: the triage test server listens on ${server.url} (the load goes there, not through the cluster)\n`,
+        `lab: the triage test server listens on ${displayUrl(server.url)} (the load goes there, not through the cluster)\n`,
       );
     }
     const { verdict } = await runLoadtest(options, {

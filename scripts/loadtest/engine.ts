@@ -56,6 +56,8 @@ export type StopReason = 'duration' | 'max-requests' | 'interrupted' | 'watchdog
 
 export interface LoadResult {
   startedAt: string;
+  /** Connections really opened (see loadConnections). */
+  connections: number;
   seconds: LoadSecond[];
   totals: LoadTotals;
   stopReason: StopReason;
@@ -84,9 +86,39 @@ function errorCode(error: unknown): string {
 }
 
 /**
+ * How long past the planned duration a run may last before it is cut off: sockets closed, the
+ * figures taken as they are. autocannon stops within its 100 ms sample tick when it can; this
+ * bounds the run when it cannot (a saturated event loop, a library bug).
+ */
+export const STOP_GRACE_MS = 3000;
+
+/**
+ * How many request buffers all connections build in total before the first request. autocannon
+ * builds every request of the list for every connection, synchronously: 256 bodies × 10,000
+ * connections held the event loop for 1m44s and took 2.7 GB before the duration timer started.
+ */
+const PREBUILT_REQUEST_BUDGET = 4096;
+
+/**
+ * The connections a plan really opens: in rate mode no more than the rate, and never more than
+ * the request cap, so that every connection's share of the cap is at least one request and the
+ * shares add up to the cap exactly (autocannon gives each connection ⌊cap ÷ n⌋ or one more).
+ */
+export function loadConnections(plan: Pick<LoadPlan, 'connections' | 'rate' | 'maxRequests'>): number {
+  const byRate = plan.rate ? Math.ceil(plan.rate) : Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.min(plan.connections, byRate, plan.maxRequests));
+}
+
+/** autocannon's Client has a destroy() (close the socket, count it done) its types leave out. */
+interface ClosableClient {
+  destroy(): void;
+}
+
+/**
  * Runs one load with autocannon and keeps a per-second timeline of its own (autocannon only
- * aggregates at the end). The run is bounded three ways: the duration, `maxRequests`, and a
- * watchdog a little after the duration in case the library fails to stop.
+ * aggregates at the end). The run is bounded three ways: the duration, `maxRequests` (exact:
+ * autocannon counts every request written, retries after a reset included), and a hard stop
+ * `STOP_GRACE_MS` after the duration that closes every socket whatever the library is doing.
  */
 export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResult> {
   const startedAt = new Date();
@@ -155,30 +187,53 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
   };
 
   const rate = plan.rate;
-  const connections = rate ? Math.max(1, Math.min(plan.connections, Math.ceil(rate))) : plan.connections;
+  const connections = loadConnections(plan);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (plan.hostHeader) headers.host = plan.hostHeader;
   const target = new URL(plan.url);
+  // The server part of the URL, user and password included: autocannon sends them as Basic auth.
+  const server = new URL(target.href);
+  server.pathname = '/';
+  server.search = '';
+  server.hash = '';
+
+  // Prebuilt requests, cycled: varied bodies at no per-request cost. One shared list; connection
+  // i cycles through the `perConnection` bodies from the i-th on, so the connections start on
+  // different bodies and all of them are used, while the buffers built stay within the budget.
+  const requests = plan.bodies.map((body) => ({
+    method: 'POST' as const,
+    path: `${target.pathname}${target.search}`,
+    headers,
+    body,
+  }));
+  const perConnection = Math.max(
+    1,
+    Math.min(requests.length, Math.floor(PREBUILT_REQUEST_BUDGET / connections)),
+  );
+  const windowFor = (index: number) =>
+    Array.from({ length: perConnection }, (_, j) => requests.at((index + j) % requests.length)).filter(
+      (request) => request !== undefined,
+    );
+  const clients: ClosableClient[] = [];
 
   return new Promise((resolve) => {
     const instance = autocannon(
       {
-        url: target.origin,
+        url: server.href,
         connections,
         ...(rate ? { overallRate: Math.ceil(rate) } : {}),
         duration: plan.durationMs / 1000,
         // autocannon notices a stop only at its next sample tick: sample often so it stops promptly.
         sampleInt: 100,
         timeout: Math.max(1, Math.ceil(plan.requestTimeoutMs / 1000)),
-        maxOverallRequests: Math.max(plan.maxRequests, connections),
+        maxOverallRequests: plan.maxRequests,
         ...(plan.hostHeader && target.protocol === 'https:' ? { servername: plan.hostHeader } : {}),
-        // Prebuilt requests, cycled: varied bodies at no per-request cost.
-        requests: plan.bodies.map((body) => ({
-          method: 'POST' as const,
-          path: `${target.pathname}${target.search}`,
-          headers,
-          body,
-        })),
+        // Each client copies this list: keep it one request long and hand out the windows below.
+        requests: requests.slice(0, 1),
+        setupClient: (client) => {
+          client.setRequests(windowFor(clients.length));
+          clients.push(client as unknown as ClosableClient);
+        },
       },
       () => finish(),
     );
@@ -218,17 +273,25 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
       );
     };
     scheduleTick();
-    // The duration is autocannon's to keep; this only catches a library that fails to stop.
-    const watchdog = setTimeout(
-      () => {
-        stopReason = 'watchdog';
+    // The duration counts from the start, connection set-up included (autocannon's own timer
+    // starts after it): the load ends when the plan says, measured by the clock on the wall.
+    const durationTimer = setTimeout(() => instance.stop(), Math.max(0, plan.durationMs - elapsedMs()));
+    // The hard stop: close every socket and report what was measured, stopped or not.
+    let hardStop: NodeJS.Timeout | undefined;
+    const armHardStop = (inMs: number) => {
+      clearTimeout(hardStop);
+      hardStop = setTimeout(() => {
+        if (stopReason !== 'interrupted') stopReason = 'watchdog';
+        instance.stop();
+        for (const client of clients) client.destroy();
         finish();
-      },
-      plan.durationMs + plan.requestTimeoutMs + 5000,
-    );
+      }, inMs);
+    };
+    armHardStop(Math.max(0, plan.durationMs + STOP_GRACE_MS - elapsedMs()));
     const onAbort = () => {
       stopReason = 'interrupted';
       instance.stop();
+      armHardStop(STOP_GRACE_MS);
     };
     hooks.signal?.addEventListener('abort', onAbort, { once: true });
     if (hooks.signal?.aborted) onAbort();
@@ -236,7 +299,8 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
     function finish(): void {
       if (finished) return;
       clearTimeout(ticker);
-      clearTimeout(watchdog);
+      clearTimeout(durationTimer);
+      clearTimeout(hardStop);
       hooks.signal?.removeEventListener('abort', onAbort);
       const end = elapsedMs();
       if (stopReason === 'duration' && responses + errors >= plan.maxRequests) stopReason = 'max-requests';
@@ -256,12 +320,12 @@ export function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResu
       }
       const result: LoadResult = {
         startedAt: startedAt.toISOString(),
+        connections,
         seconds,
         totals: totals(),
         stopReason,
       };
       finished = true;
-      if (stopReason === 'watchdog') instance.stop();
       resolve(result);
     }
   });

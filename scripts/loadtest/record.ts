@@ -10,6 +10,7 @@ export interface RunRecord {
   schemaVersion: 1;
   startedAt: string;
   target: {
+    /** For display: user, password and query values hidden (see display-url.ts). */
     url: string;
     hostHeader?: string;
     /** Where the URL came from: `--url`, or the environment's Ingress. */

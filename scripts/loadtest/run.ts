@@ -10,7 +10,8 @@ import { formatDuration } from '../lib/duration.js';
 import { ExitError } from '../lib/exit-error.js';
 import type { LoadtestOptions } from './args.js';
 import { triageBodies } from './bodies.js';
-import { type LoadResult, runLoad } from './engine.js';
+import { displayUrl } from './display-url.js';
+import { type LoadResult, loadConnections, runLoad } from './engine.js';
 import { type Preflight, runPreflight } from './preflight.js';
 import { Progress, type ProgressStream } from './progress.js';
 import type { ClusterRecord, LabRecord, RunRecord } from './record.js';
@@ -97,6 +98,7 @@ async function connect(options: LoadtestOptions, cluster: ClusterClient): Promis
   }
 }
 
+/** Where the load goes. Its `url` is the real one, for the requests: show only displayUrl(url). */
 async function resolveTarget(options: LoadtestOptions, cluster: ClusterClient): Promise<RunRecord['target']> {
   if (options.url)
     return {
@@ -222,6 +224,7 @@ export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Prom
     progress.note(`scaling checks: NOT RUN (${connection})`);
   }
 
+  // The real URL goes to the load only; everything shown or written has the display form.
   const plan = {
     url: target.url,
     hostHeader: target.hostHeader,
@@ -232,9 +235,9 @@ export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Prom
     requestTimeoutMs: options.requestTimeoutMs,
     bodies: triageBodies(BODY_POOL_SIZE),
   };
-  const shape = options.rate ? `${options.rate} req/s` : `${options.connections} connections`;
+  const shape = options.rate ? `${options.rate} req/s` : `${loadConnections(options)} connections`;
   progress.note(
-    `▶ load: POST ${target.url} for ${formatDuration(options.durationMs)} at ${shape} (Ctrl+C stops and reports)`,
+    `▶ load: POST ${displayUrl(target.url)} for ${formatDuration(options.durationMs)} at ${shape} (Ctrl+C stops and reports)`,
   );
 
   // --local: the bridge from the server's CPU to the pods, and the optional shorter window.
@@ -363,10 +366,10 @@ export async function runLoadtest(options: LoadtestOptions, deps: RunDeps): Prom
     tool: 'triage-loadtest',
     schemaVersion: 1,
     startedAt: load.startedAt,
-    target,
+    target: { ...target, url: displayUrl(target.url) },
     plan: {
       durationMs: options.durationMs,
-      connections: options.rate ? Math.min(options.connections, options.rate) : options.connections,
+      connections: loadConnections(options),
       ...(options.rate ? { rate: options.rate } : {}),
       maxRequests: options.maxRequests,
       requestTimeoutMs: options.requestTimeoutMs,

@@ -32,6 +32,9 @@ export interface Verdict {
   scaleInAfterS?: number;
 }
 
+/** autocannon stops at its next 100 ms sample tick and then closes every socket: later is late. */
+const ON_TIME_MS = 1000;
+
 const percent = (fraction: number) => `${(fraction * 100).toFixed(2)}%`;
 const seconds = (s: number) => formatDuration(Math.max(0, s) * 1000);
 const grouped = (n: number) => n.toLocaleString('en-US');
@@ -55,13 +58,35 @@ function completedCheck(record: RunRecord): Check {
       evidence: `interrupted after ${ran} of load (planned ${planned}): the report is partial`,
     };
   }
-  const reason =
-    record.load.stopReason === 'max-requests'
-      ? `stopped at the request cap (${grouped(record.plan.maxRequests)})`
-      : record.load.stopReason === 'watchdog'
-        ? 'stopped by the watchdog (the load library did not stop on time)'
-        : 'stopped at the planned duration';
-  return { id: 'completed', title: 'Run completed', status: 'pass', evidence: `${ran} of load, ${reason}` };
+  const { stopReason, totals } = record.load;
+  const overMs = totals.elapsedMs - record.plan.durationMs;
+  const over = formatDuration(Math.max(0, overMs));
+  const covers = `the figures cover all ${ran}`;
+  if (stopReason === 'watchdog') {
+    return {
+      id: 'completed',
+      title: 'Run completed',
+      status: 'fail',
+      evidence: `${ran} of load, ${over} past the planned ${planned}: the load did not stop on its own and was cut off at the hard stop (sockets closed); ${covers}`,
+    };
+  }
+  if (stopReason === 'max-requests') {
+    return {
+      id: 'completed',
+      title: 'Run completed',
+      status: 'pass',
+      evidence: `${ran} of load, stopped at the request cap: ${grouped(totals.responses + totals.errors)} of ${grouped(record.plan.maxRequests)} requests made`,
+    };
+  }
+  return {
+    id: 'completed',
+    title: 'Run completed',
+    status: 'pass',
+    evidence:
+      overMs > ON_TIME_MS
+        ? `${ran} of load, ${over} past the planned ${planned}: the load generator was late to stop; ${covers}`
+        : `${ran} of load, stopped at the planned duration`,
+  };
 }
 
 function errorsCheck(record: RunRecord): Check {

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CONNECTIONS, RESERVED_FILES } from '../../scripts/loadtest/args.js';
 import { type SpawnedDevServer, spawnDevServer } from '../../scripts/loadtest/dev-server.js';
 import { REPORT_FILES } from '../../scripts/loadtest/report/write.js';
 import { installFakeKubectl, REPO_ROOT } from './helpers.js';
@@ -277,4 +279,126 @@ describe('Ctrl+C', () => {
     // interrupted too. `exec node …` in the npm script would pass the 1 through.
     expect([1, 130]).toContain(run.code);
   }, 40_000);
+});
+
+/** stderr without npm's own warnings, as lines. */
+const errorLines = (run: CliRun) =>
+  run.stderr
+    .trim()
+    .split('\n')
+    .filter((line) => !line.startsWith('npm warn'));
+
+describe.concurrent('loadtest CLI: secrets in the URL, connection limits', () => {
+  it('never shows the password or the query values: stdout, stderr, report files, job summary', async () => {
+    const seen: { url?: string; authorization?: string }[] = [];
+    const api = createServer((req, res) => {
+      seen.push({ url: req.url, authorization: req.headers.authorization });
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const { port } = api.address() as { port: number };
+    const report = tempDir();
+    const summary = path.join(tempDir(), 'summary.md');
+    writeFileSync(summary, '');
+    const secrets = ['s3cr3tPassw0rd', 'oneTimeCodeABC', 'valueOfX42'];
+    let run: CliRun;
+    try {
+      run = await runCli(
+        [
+          '--url',
+          `http://triage-user:${secrets[0]}@127.0.0.1:${port}/api/triage?code=${secrets[1]}&x=${secrets[2]}`,
+          '--no-cluster',
+          '--duration',
+          '1s',
+          '--connections',
+          '2',
+          '--report',
+          report,
+        ],
+        { GITHUB_STEP_SUMMARY: summary },
+      );
+    } finally {
+      api.closeAllConnections();
+      api.close();
+    }
+    expect(run.code).toBe(0);
+    // The real URL went to the API: its query, and the user and password as Basic auth.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[0]?.url).toBe(`/api/triage?code=${secrets[1]}&x=${secrets[2]}`);
+    expect(seen[0]?.authorization).toBe(
+      `Basic ${Buffer.from(`triage-user:${secrets[0]}`).toString('base64')}`,
+    );
+
+    const outputs: Record<string, string> = { stdout: run.stdout, stderr: run.stderr };
+    outputs.summary = readFileSync(summary, 'utf8');
+    for (const file of readdirSync(report)) outputs[file] = readFileSync(path.join(report, file), 'utf8');
+    expect(Object.keys(outputs).sort()).toEqual(
+      [...Object.values(REPORT_FILES), 'stderr', 'stdout', 'summary'].sort(),
+    );
+    const forbidden = [
+      ...secrets,
+      'triage-user',
+      Buffer.from(`triage-user:${secrets[0]}`).toString('base64'),
+      ...secrets.map((secret) => Buffer.from(secret).toString('base64')),
+    ];
+    const shown = `127.0.0.1:${port}/api/triage?code=***&x=***`;
+    for (const [name, text] of Object.entries(outputs)) {
+      for (const secret of forbidden) expect(text, `${name} holds ${secret}`).not.toContain(secret);
+    }
+    for (const name of ['stdout', 'stderr', 'summary', REPORT_FILES.markdown, REPORT_FILES.json]) {
+      expect(outputs[name], name).toContain(`http://***:***@${shown}`);
+    }
+  }, 30_000);
+
+  it('says a --url that is not a URL is wrong without echoing its password (exit 2, one line)', async () => {
+    const run = await runCli(['--url', 'http://user:pa/ss-w0rd@host:notaport/x?code=c0de', '--no-cluster']);
+    expect(run.code).toBe(2);
+    expect(errorLines(run)).toEqual([
+      "error: --url: 'http://***@host:notaport/x?code=***' is not a URL (e.g. http://20.61.143.27)",
+    ]);
+  }, 30_000);
+
+  it(`refuses more than ${MAX_CONNECTIONS} connections (exit 2, one line) before any load`, async () => {
+    const run = await runCli(['--url', server.url, '--no-cluster', '--connections', '10000']);
+    expect(run.code).toBe(2);
+    expect(errorLines(run)).toEqual([
+      `error: --connections: at most ${MAX_CONNECTIONS} from one process, got 10000: all connections share one event loop, so more would measure the load generator, not the API (for more load, run several loadtests)`,
+    ]);
+    expect(run.stdout).toBe('');
+  }, 30_000);
+
+  it('refuses more connections than the open-file limit allows (ulimit -n), exit 2, one line', async () => {
+    const limit = 256;
+    const connections = limit - RESERVED_FILES + 1;
+    const run = await new Promise<CliRun>((resolve) => {
+      const args = ['--url', server.url, '--no-cluster', '--connections', String(connections)];
+      const child = spawn(
+        '/bin/sh',
+        [
+          '-c',
+          `ulimit -n ${limit} && exec "$@"`,
+          'sh',
+          process.execPath,
+          '--import',
+          'tsx',
+          'scripts/loadtest.ts',
+          ...args,
+        ],
+        { cwd: REPO_ROOT, env: { ...process.env, GITHUB_STEP_SUMMARY: '' } },
+      );
+      const output = { stdout: '', stderr: '' };
+      child.stdout.on('data', (chunk: Buffer) => {
+        output.stdout += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        output.stderr += chunk.toString();
+      });
+      child.on('close', (code) => resolve({ code, ...output }));
+    });
+    expect(run.code).toBe(2);
+    expect(errorLines(run)).toEqual([
+      `error: --connections: ${connections} connections need about ${connections + RESERVED_FILES} open files, but the limit here is ${limit} (ulimit -n): raise it (ulimit -n ${connections + RESERVED_FILES}) or give --connections ${limit - RESERVED_FILES} or fewer`,
+    ]);
+  }, 30_000);
 });

@@ -162,6 +162,7 @@ export function syntheticRecord(overrides: {
     },
     load: {
       startedAt: '2026-03-04T10:20:00.000Z',
+      connections: 10,
       seconds,
       stopReason: overrides.interrupted ? 'interrupted' : 'duration',
       totals: {

@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadtestOptions } from '../../scripts/loadtest/args.js';
 import { type SpawnedDevServer, spawnDevServer } from '../../scripts/loadtest/dev-server.js';
+import { STOP_GRACE_MS } from '../../scripts/loadtest/engine.js';
 import { runLoadtest } from '../../scripts/loadtest/run.js';
 import { fixture, kubectlFrom } from './helpers.js';
 
@@ -160,4 +162,111 @@ describe('run: report files', () => {
     );
     expect(stdout.text).not.toContain('Job summary written.');
   });
+});
+
+describe('run: on time whatever the connection count', () => {
+  /** Accepts every connection and takes each request, but answers only after 20 s. */
+  async function slowServer() {
+    let open = 0;
+    let peak = 0;
+    const server = createServer((_req, res) => {
+      const timer = setTimeout(() => res.end('{}'), 20_000);
+      res.on('close', () => clearTimeout(timer));
+    });
+    server.on('connection', (socket) => {
+      open += 1;
+      peak = Math.max(peak, open);
+      socket.on('close', () => {
+        open -= 1;
+      });
+    });
+    await new Promise<void>((resolve) =>
+      server.listen({ port: 0, host: '127.0.0.1', backlog: 2048 }, resolve),
+    );
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      open: () => open,
+      peak: () => peak,
+      close: () => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  /**
+   * Before the fix, every connection built all 256 bodies before the first timer could fire: 500
+   * connections held the event loop for ~5 s. Now the set-up is ~0.4 ms of CPU per connection,
+   * and 500 leaves room for a busy machine (autocannon opens them synchronously; no timer runs then).
+   */
+  const CONNECTIONS = 500;
+  const TIMER_SLACK_MS = 500;
+
+  it(`ends within the planned duration + ${STOP_GRACE_MS / 1000}s at ${CONNECTIONS} connections to a slow server, closes every socket, and says how long it ran`, async () => {
+    const server = await slowServer();
+    const stdout = capture();
+    const durationMs = 1000;
+    try {
+      const started = performance.now();
+      const { record, verdict } = await runLoadtest(
+        options({
+          url: server.url,
+          noCluster: true,
+          durationMs,
+          connections: CONNECTIONS,
+          requestTimeoutMs: 30_000,
+        }),
+        {
+          kubectl: kubectlFrom({}),
+          stdout,
+          stderr: capture(),
+          signal: new AbortController().signal,
+          kubectlTimeoutMs: 1000,
+        },
+      );
+      const wall = performance.now() - started;
+      // Timers fire late on a machine this busy (2 cores, other test files beside this one): allow
+      // them half a second. Before the fix this run took 5.7 s on a quiet machine.
+      expect(wall).toBeLessThanOrEqual(durationMs + STOP_GRACE_MS + TIMER_SLACK_MS);
+      expect(record.load.connections).toBe(CONNECTIONS);
+      expect(server.peak()).toBeGreaterThan(0);
+      // The load is over when the run says so: no socket is left to the server.
+      const deadline = performance.now() + 5000;
+      while (server.open() > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(server.open()).toBe(0);
+      // The report gives the measured time and claims the planned stop only when it was one.
+      expect(record.load.totals.elapsedMs).toBeGreaterThanOrEqual(durationMs);
+      const ran = `${(record.load.totals.elapsedMs / 1000).toFixed(1)}s`;
+      const completed = verdict.checks.find((check) => check.id === 'completed');
+      expect(completed?.evidence).toEqual(
+        record.load.totals.elapsedMs - durationMs <= 1000
+          ? `${ran} of load, stopped at the planned duration`
+          : expect.stringMatching(new RegExp(`^${ran} of load, [\\d.]+s past the planned 1s: `)),
+      );
+      expect(stdout.text).toContain(`Run completed: ${completed?.evidence}`);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('--max-requests 1 with 50 connections: one request, one connection, and the report says so', async () => {
+    const stdout = capture();
+    const { record } = await runLoadtest(
+      options({ noCluster: true, durationMs: 5000, connections: 50, maxRequests: 1 }),
+      {
+        kubectl: kubectlFrom({}),
+        stdout,
+        stderr: capture(),
+        signal: new AbortController().signal,
+        kubectlTimeoutMs: 1000,
+      },
+    );
+    expect(record.load.totals.responses).toBe(1);
+    expect(record.plan.connections).toBe(1);
+    expect(stdout.text).toMatch(
+      /✓ Run completed: [\d.]+s of load, stopped at the request cap: 1 of 1 requests made/,
+    );
+    expect(stdout.text).toContain('Load     5s, 1 connections');
+  }, 20_000);
 });

@@ -181,6 +181,39 @@ describe('verdict on synthetic timelines', () => {
     expect(evidence(verdict.checks, 'cluster')).toMatch(/^NOT RUN: --no-cluster was given\./);
   });
 
+  it('says when the load ran past the planned duration, and fails a run the hard stop cut off', () => {
+    const planned = syntheticRecord({ cluster: false, responses: [100, 100, 100] });
+    expect(evidence(evaluate(planned).checks, 'completed')).toBe(
+      '3s of load, stopped at the planned duration',
+    );
+
+    const late = syntheticRecord({ cluster: false, responses: [100, 100, 100] });
+    late.load.totals.elapsedMs = 4600;
+    const lateCheck = evaluate(late).checks.find((check) => check.id === 'completed');
+    expect(lateCheck?.evidence).toBe(
+      '4.6s of load, 1.6s past the planned 3s: the load generator was late to stop; the figures cover all 4.6s',
+    );
+    expect(lateCheck?.evidence).not.toContain('stopped at the planned duration');
+
+    const cut = syntheticRecord({ cluster: false, responses: [100, 100, 100] });
+    cut.load.totals.elapsedMs = 6050;
+    cut.load.stopReason = 'watchdog';
+    const verdict = evaluate(cut);
+    expect(verdict.pass).toBe(false);
+    expect(evidence(verdict.checks, 'completed')).toBe(
+      '6.0s of load, 3.0s past the planned 3s: the load did not stop on its own and was cut off at the hard stop (sockets closed); the figures cover all 6.0s',
+    );
+  });
+
+  it('gives the real request count when the run stopped at the request cap', () => {
+    const record = syntheticRecord({ cluster: false, responses: [40, 20] });
+    record.plan.maxRequests = 60;
+    record.load.stopReason = 'max-requests';
+    expect(evidence(evaluate(record).checks, 'completed')).toBe(
+      '2s of load, stopped at the request cap: 60 of 60 requests made',
+    );
+  });
+
   it('fails an interrupted run, whatever else it saw', () => {
     const verdict = evaluate(syntheticRecord({ cluster: false, responses: [100, 100], interrupted: true }));
     expect(verdict.pass).toBe(false);
