@@ -7,7 +7,8 @@ import { renderOverlay } from '../render/kustomize.js';
 import { parseRenderedStream } from '../render/parse.js';
 import { SourceFiles } from '../sourcemap/files.js';
 import { checkInputs } from '../sourcemap/inputs.js';
-import { generatorValues, loadTree } from '../sourcemap/tree.js';
+import { sensitiveValues } from '../sourcemap/sensitive.js';
+import { loadTree } from '../sourcemap/tree.js';
 import { compareOverlay } from './compare.js';
 import { type Checkout, checkoutRevision, defaultBase, repositoryRoot, resolveRevision } from './git.js';
 import type { DiffResult, OverlayDiff, Revision } from './types.js';
@@ -86,7 +87,7 @@ async function renderAt(dir: string, path: string, revision: Revision): Promise<
     const tree = loadTree(join(dir, path), files);
     checkInputs(tree, files);
     // Generator values (secrets among them) are redacted from any kustomize error message.
-    const sensitive = generatorValues(tree, files);
+    const sensitive = sensitiveValues(tree, files);
     const text = await renderOverlay(join(dir, path), { root: dir, sensitive });
     return parseRenderedStream(text, label).resources;
   } catch (error) {

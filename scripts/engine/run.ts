@@ -8,7 +8,8 @@ import type { OverlayRun, RunResult } from '../report/types.js';
 import { SourceFiles } from '../sourcemap/files.js';
 import { checkInputs, explainRenderFailure } from '../sourcemap/inputs.js';
 import { SourceLocator } from '../sourcemap/locate.js';
-import { generatorValues, type Layer, loadTree } from '../sourcemap/tree.js';
+import { sensitiveValues } from '../sourcemap/sensitive.js';
+import { type Layer, loadTree } from '../sourcemap/tree.js';
 import { controllersFor, loadControllers } from './controllers.js';
 import { mapLimited } from './limit.js';
 import { policyRules, runPolicies } from './policies.js';
@@ -64,7 +65,7 @@ export async function validateOverlays(
     parseRenderedStream(
       await renderOrExplain(
         each.target.dir,
-        { root: options.root, sensitive: generatorValues(each.tree, files) },
+        { root: options.root, sensitive: sensitiveValues(each.tree, files) },
         () => explainFailure(prepared, files),
       ),
       `${each.target.path} (rendered)`,

@@ -11,6 +11,12 @@ export function maskValues(text: string, values: readonly string[], marker = '<r
     const value = raw.trim();
     if (value.length < MIN_MASKED_LENGTH) continue;
     forms.add(value);
+    // As JSON or Go quoting writes it (inside a last-applied annotation, a klog line), once and twice.
+    const escaped = JSON.stringify(value).slice(1, -1);
+    forms.add(escaped);
+    forms.add(JSON.stringify(escaped).slice(1, -1));
+    // As a message reads after its whitespace was collapsed.
+    forms.add(value.replace(/\s+/g, ' '));
     forms.add(Buffer.from(value, 'utf8').toString('base64'));
     // Base64 of the value with a line ending, as `echo value | base64` writes it.
     forms.add(Buffer.from(`${value}\n`, 'utf8').toString('base64'));

@@ -482,27 +482,3 @@ export function layersInApplicationOrder(layer: Layer): Layer[] {
   visit(layer);
   return out;
 }
-
-/**
- * The values generators of the tree set (literals and env-file lines): what no message may quote,
- * kustomize's errors included. Every Secret value; ConfigMap values of 8 characters or more, since a
- * credential can sit there too, while short ones (`info`, `prod`) would garble paths and names.
- */
-export function generatorValues(tree: Layer, files: SourceFiles): string[] {
-  const values: string[] = [];
-  for (const layer of layersInApplicationOrder(tree)) {
-    for (const generator of layer.generators) {
-      const keep = (value: string) => {
-        if (generator.kind === 'Secret' || value.trim().length >= 8) values.push(value);
-      };
-      for (const literal of generator.literals) {
-        const text = scalarString(literal.node) ?? '';
-        keep(text.slice(text.indexOf('=') + 1));
-      }
-      for (const path of generator.envFiles) {
-        for (const entry of envFileEntries(files.text(path) ?? '')) keep(entry.value);
-      }
-    }
-  }
-  return values;
-}

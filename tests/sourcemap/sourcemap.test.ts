@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldPath } from '../../scripts/core/resource.js';
 import { SourceFiles } from '../../scripts/sourcemap/files.js';
-import { generatorValues, loadTree } from '../../scripts/sourcemap/tree.js';
+import { sensitiveValues } from '../../scripts/sourcemap/sensitive.js';
+import { loadTree } from '../../scripts/sourcemap/tree.js';
 import { type LocatedOverlay, renderAndLocate, writeTree } from './tree-fixture.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
@@ -364,7 +365,7 @@ describe('source map: the kustomization tree', () => {
     });
     try {
       const files = new SourceFiles(tree.root);
-      const values = generatorValues(loadTree(join(tree.root, 'overlays/dev'), files), files);
+      const values = sensitiveValues(loadTree(join(tree.root, 'overlays/dev'), files), files);
       expect(values).toEqual(expect.arrayContaining(['abcd', 'hunter2!', 'AccountKey=Zq8xK2vN5mB7']));
       expect(values).not.toContain('info');
     } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summariseKustomizeError } from '../../scripts/render/kustomize.js';
+import { summariseKustomizeError } from '../../scripts/render/kustomize-error.js';
 
 const ROOT = '/home/me/repo';
 
