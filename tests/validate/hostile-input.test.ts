@@ -8,7 +8,7 @@ import {
   writeHostileTrees,
   writeTree,
 } from '../../scripts/bench/hostile-trees.js';
-import { runMeasured } from './repo-copy.js';
+import { runMeasured } from '../../scripts/bench/measure.js';
 
 /**
  * Without the input checks each of these made kustomize use gigabytes or hang until its 60 s

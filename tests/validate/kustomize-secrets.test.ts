@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFiles, writeTree } from '../../scripts/bench/hostile-trees.js';
-import { runMeasured } from './repo-copy.js';
+import { runMeasured } from '../../scripts/bench/measure.js';
 
 /**
  * kustomize quotes values in its errors. Each tree below makes it print a Secret-like value (the

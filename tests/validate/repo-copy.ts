@@ -1,7 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { PACKAGE_ROOT, TSX_LOADER } from '../../scripts/lib/repo.js';
 
 /** What a copy of this repository's manifests is made of: every directory validate reads. */
@@ -62,60 +62,3 @@ export function runValidate(cwd: string, args: string[], env: Record<string, str
   };
 }
 
-export interface MeasuredRun extends CliRun {
-  /** Peak resident memory of the command, in MB (GNU time's %M). */
-  peakMb: number;
-}
-
-/**
- * A command from this package (`validate`, `diff`…) run as a user runs it, asynchronously so a test
- * can run several at once, under GNU time for its peak memory. Killed after `timeoutMs`.
- */
-export function runMeasured(
-  script: string,
-  cwd: string,
-  args: string[],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<MeasuredRun> {
-  const memoryFile = join(mkdtempSync(join(tmpdir(), 'triage-time-')), 'peak');
-  const started = performance.now();
-  return new Promise((resolvePromise) => {
-    const child = spawn(
-      '/usr/bin/time',
-      [
-        '-f',
-        '%M',
-        '-o',
-        memoryFile,
-        process.execPath,
-        '--import',
-        TSX_LOADER,
-        join(PACKAGE_ROOT, 'scripts', `${script}.ts`),
-        ...args,
-      ],
-      {
-        cwd,
-        env: { ...process.env, GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', NO_COLOR: '1', ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: options.timeoutMs ?? 120_000,
-        killSignal: 'SIGKILL',
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('close', (status) => {
-      let peakKb = Number.NaN;
-      try {
-        peakKb = Number(readFileSync(memoryFile, 'utf8').trim().split('\n').pop());
-      } catch {}
-      rmSync(dirname(memoryFile), { recursive: true, force: true });
-      resolvePromise({ status, stdout, stderr, ms: performance.now() - started, peakMb: peakKb / 1024 });
-    });
-  });
-}
