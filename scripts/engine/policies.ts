@@ -1,8 +1,9 @@
-import { ruleSettings, severityFor, type ValidateConfig } from '../config/load.js';
+import { knownRuleIds, ruleSettings, severityFor, type ValidateConfig } from '../config/load.js';
 import type { Finding, SourceLocation } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
+import { displayPath, hideKeysInText } from '../core/secret-keys.js';
 import { createPolicyContext } from '../policies/context.js';
-import { policies } from '../policies/index.js';
+import { policies, ruleCatalogue } from '../policies/index.js';
 import type { Policy, RawFinding } from '../policies/types.js';
 import type { RuleMeta } from '../report/types.js';
 import { formatMessage } from './messages.js';
@@ -41,6 +42,7 @@ export async function runPolicies(
   options: PolicyRunOptions,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
+  const ruleIds = knownRuleIds(ruleCatalogue);
   for (const policy of policies) {
     const settings = ruleSettings(options.config, policy, options.env);
     if (settings.severity === 'off') continue;
@@ -49,6 +51,7 @@ export async function runPolicies(
       overlay: options.overlay,
       options: settings.options,
       controllers: options.controllers,
+      ruleIds,
     });
     for (const resource of resources) {
       if (!appliesTo(policy, resource)) continue;
@@ -61,16 +64,19 @@ export async function runPolicies(
       }
       for (const each of raw) {
         const path = each.path ?? [];
+        const message = formatMessage(policy.messages[each.messageId] ?? each.messageId, each.data);
         findings.push({
           ruleId: policy.id,
           messageId: each.messageId,
           severity: severityFor(policy, each.messageId, settings.severity),
-          message: formatMessage(policy.messages[each.messageId] ?? each.messageId, each.data),
+          // The policies show invalid Secret/ConfigMap keys as markers; this holds for any that forgets.
+          message: hideKeysInText(resource.body, message),
           remediation: policy.remediation,
           overlay: options.overlay,
           env: options.env,
           object: objectRef(resource),
-          field: path.length > 0 ? path.join('.') : undefined,
+          field: path.length > 0 ? displayPath(resource.body, path).join('.') : undefined,
+          // Located with the real path: the marker names no field of the source.
           location: options.locate(resource, path),
         });
       }
@@ -103,7 +109,10 @@ function crashFinding(
     ruleId: POLICY_ERROR_RULE.id,
     messageId: 'crashed',
     severity: 'error',
-    message: `${policy.id} could not check this object: ${reason.split('\n')[0]}`,
+    message: hideKeysInText(
+      resource.body,
+      `${policy.id} could not check this object: ${reason.split('\n')[0]}`,
+    ),
     remediation: POLICY_ERROR_RULE.remediation,
     overlay: options.overlay,
     env: options.env,

@@ -1,4 +1,3 @@
-import { knownRuleIds } from '../config/settings.js';
 import type { Resource } from '../core/resource.js';
 import type { PolicyContext, PolicyOptions } from './types.js';
 
@@ -9,7 +8,10 @@ export interface PolicyContextInit {
   options?: PolicyOptions;
   /** The Argo CD Applications and Flux Kustomizations that sync this overlay. */
   controllers?: readonly Resource[];
-  /** Every rule id known to the run; defaults to the policies' ids plus the engine's `schema`. */
+  /**
+   * Every rule id known to the run (the engine passes `knownRuleIds(ruleCatalogue)`), for
+   * suppression-reason. Without it no rule id is known: this layer reads no global catalogue.
+   */
   ruleIds?: Iterable<string>;
 }
 
@@ -29,7 +31,7 @@ export function createPolicyContext(resources: readonly Resource[], init: Policy
     options: init.options ?? {},
     resources,
     controllers: init.controllers ?? [],
-    ruleIds: new Set(init.ruleIds ?? knownRuleIds()),
+    ruleIds: new Set(init.ruleIds ?? []),
     find(kind, name, namespace) {
       const candidates = (byKind.get(kind) ?? []).filter((each) => each.name === name);
       // An exact namespace match wins over a namespace-less object of the same name.

@@ -1,4 +1,5 @@
 import type { Resource } from '../core/resource.js';
+import { displayKey, keyDisplay } from '../core/secret-keys.js';
 import { definePolicy, type PolicyContext, type RawFinding } from './types.js';
 import { asArray, asObject, asString } from './util/json.js';
 import { onlySyncedBy, parseProviderObjects, SPC_KIND, spcParameter } from './util/spc.js';
@@ -50,9 +51,10 @@ function checkWorkload(resource: Resource, ctx: PolicyContext): RawFinding[] {
         data: {
           via: reference.via,
           secret: reference.name,
-          key: reference.key,
+          // Keys the API server would refuse may hold values: markers only, numbered among the synced keys.
+          key: displayKey(reference.key),
           spc,
-          keys: keys.join(', ') || '(none)',
+          keys: keys.map(keyDisplay(keys)).join(', ') || '(none)',
         },
         path: reference.keyPath ?? reference.path,
       });

@@ -1,6 +1,6 @@
-import { ENGINE_RULES, type RuleLike, ruleSettings } from '../config/settings.js';
+import { ruleSettings } from '../config/settings.js';
 import type { ValidateConfig } from '../config/types.js';
-import { policies } from './index.js';
+import { ruleCatalogue } from './index.js';
 
 /** The environments every listing shows, then any others the config names. */
 const STANDARD_ENVS = ['dev', 'prod', 'default'];
@@ -15,9 +15,9 @@ export function listedEnvironments(config: ValidateConfig): string[] {
 
 /** `--list-rules`: every rule with its severity per environment (after the config) and its description. */
 export function listRules(config: ValidateConfig): string {
-  const rules: RuleLike[] = [...ENGINE_RULES, ...policies].sort((a, b) => a.id.localeCompare(b.id));
   const envs = listedEnvironments(config);
-  const rows = rules.map((rule) => [
+  // The catalogue is sorted by id: the engine's rules (schema) and the policies.
+  const rows = ruleCatalogue.map((rule) => [
     rule.id,
     ...envs.map((env) => ruleSettings(config, rule, env).severity),
     rule.description,

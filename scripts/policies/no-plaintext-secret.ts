@@ -1,6 +1,8 @@
+import { compileConfigPatterns } from '../config/patterns.js';
+import { keyDisplay } from '../core/secret-keys.js';
 import { definePolicy, type RawFinding } from './types.js';
 import { asObject } from './util/json.js';
-import { compilePatterns, decodeBase64, isPlaceholder } from './util/secrets.js';
+import { decodeBase64, isPlaceholder } from './util/secrets.js';
 
 export const noPlaintextSecretPolicy = definePolicy<{ allowSecrets: boolean; extraPlaceholders: string[] }>({
   id: 'no-plaintext-secret',
@@ -57,15 +59,23 @@ spec:
     if (!ctx.options.allowSecrets) {
       return [{ messageId: 'secretRendered', data: { env: ctx.env }, path: ['metadata', 'name'] }];
     }
-    const extra = compilePatterns(ctx.options.extraPlaceholders);
+    // Config-supplied patterns: matched in linear time, so a crafted pattern cannot hang the run.
+    const extra = compileConfigPatterns(ctx.options.extraPlaceholders, 'i');
     const findings: RawFinding[] = [];
     for (const field of ['data', 'stringData'] as const) {
-      for (const [key, value] of Object.entries(asObject(resource.body[field]) ?? {})) {
+      const map = asObject(resource.body[field]) ?? {};
+      const shown = keyDisplay(Object.keys(map));
+      for (const [key, value] of Object.entries(map)) {
         if (value === null) continue;
         const text = field === 'data' ? decodeBase64(String(value)) : String(value);
         // Undecodable data is binary, hence a real value.
         if (text !== undefined && isPlaceholder(text, extra)) continue;
-        findings.push({ messageId: 'realValue', data: { key, field }, path: [field, key] });
+        // A key the API server refuses may itself hold the value: shown as its marker only.
+        findings.push({
+          messageId: 'realValue',
+          data: { key: shown(key), field },
+          path: [field, key],
+        });
       }
     }
     return findings;

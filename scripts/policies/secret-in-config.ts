@@ -1,6 +1,7 @@
 import { compileConfigPatterns } from '../config/patterns.js';
 import { SUPPRESSION_ANNOTATION_PREFIX } from '../config/suppressions.js';
 import type { FieldPath, Resource } from '../core/resource.js';
+import { keyDisplay } from '../core/secret-keys.js';
 import { definePolicy, type RawFinding } from './types.js';
 import {
   azureCredentialPattern,
@@ -41,8 +42,11 @@ function configValues(resource: Resource, ignoreAnnotations: readonly string[]):
   };
   annotations(['metadata'], asStringMap(asObject(resource.body.metadata)?.annotations));
   if (resource.kind === 'ConfigMap') {
-    for (const [name, value] of Object.entries(asStringMap(resource.body.data))) {
-      out.push({ where: `ConfigMap key ${name}`, name, value, path: ['data', name] });
+    const data = asStringMap(resource.body.data);
+    const shown = keyDisplay(Object.keys(data));
+    for (const [name, value] of Object.entries(data)) {
+      // A key the API server refuses may itself hold the value: `where` shows its marker only.
+      out.push({ where: `ConfigMap key ${shown(name)}`, name, value, path: ['data', name] });
     }
   }
   const pod = podTemplate(resource);

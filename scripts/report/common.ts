@@ -1,6 +1,13 @@
 /** What every reporter shares: order, counts, labels, and the few sentences they all say. */
 
 import type { Finding, ObjectRef, SuppressedFinding } from '../core/finding.js';
+import {
+  hideKeyInText,
+  invalidKeyMarker,
+  isInvalidKeyMarker,
+  isValidSecretKey,
+  keyMapFields,
+} from '../core/secret-keys.js';
 import type { RunResult } from './types.js';
 
 export const TOOL_NAME = 'triage-validate';
@@ -48,11 +55,33 @@ function compareStrings(a: string, b: string): number {
 }
 
 export function sortedFindings(result: RunResult): Finding[] {
-  return result.overlays.flatMap((run) => run.findings).sort(compareFindings);
+  return result.overlays
+    .flatMap((run) => run.findings)
+    .map(withoutInvalidKey)
+    .sort(compareFindings);
 }
 
 export function sortedSuppressed(result: RunResult): SuppressedFinding[] {
-  return result.overlays.flatMap((run) => run.suppressed).sort(compareFindings);
+  return result.overlays
+    .flatMap((run) => run.suppressed)
+    .map(withoutInvalidKey)
+    .sort(compareFindings);
+}
+
+/**
+ * The finding as a report may print it. The stages show a Secret or ConfigMap key the API server
+ * would refuse (it may carry a value) as a numbered marker (core/secret-keys.ts); a key that still
+ * reaches a reporter in `field` becomes the unnumbered marker there and in the message, whatever
+ * the format. (Every format, and SARIF's fingerprints, read findings through this module.)
+ */
+export function withoutInvalidKey<T extends Finding>(finding: T): T {
+  if (finding.field === undefined) return finding;
+  const mapField = keyMapFields(finding.object?.kind).find((name) => finding.field?.startsWith(`${name}.`));
+  if (mapField === undefined) return finding;
+  const key = finding.field.slice(mapField.length + 1);
+  if (isValidSecretKey(key) || isInvalidKeyMarker(key)) return finding;
+  const marker = invalidKeyMarker();
+  return { ...finding, field: `${mapField}.${marker}`, message: hideKeyInText(finding.message, key, marker) };
 }
 
 /**

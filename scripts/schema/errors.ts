@@ -10,6 +10,7 @@
  * Each `- at '<JSON pointer>': ` starts a node; the spaces before it are 1 + 2 × depth (newline → space).
  */
 import type { FieldPath, JsonValue } from '../core/resource.js';
+import { hiddenKeysOf, keyFormsOf, literalReplacer, writtenForms } from '../core/secret-keys.js';
 
 export interface SchemaError {
   /** Keys and list indices from the object's root, e.g. ['spec', 'template', 'spec', 'containers', 0, 'image']. */
@@ -27,9 +28,13 @@ interface Node {
 const AT = /( *)- at '((?:[^']|'(?!: ))*)': /g;
 const AGGREGATE = 'validation failed';
 
-/** Leaf errors from kubeconform's `msg`; `body` (the document as data) decides which segments are list indices. */
+/**
+ * Leaf errors from kubeconform's `msg`; `body` (the document as data) decides which segments are list indices.
+ * A Secret or ConfigMap key the API server would refuse may carry a value: messages show its
+ * marker (core/secret-keys.ts). Paths keep the real key, since the finding is located by it.
+ */
 export function parseValidationMessage(msg: string, body?: JsonValue): SchemaError[] {
-  const roots = parseTree(msg);
+  const roots = parseTree(hideSchemaKeys(msg, body));
   const errors: SchemaError[] = [];
   for (const root of roots) collect(root, body, errors);
   return sortErrors(dedupe(errors));
@@ -45,9 +50,49 @@ export function fromValidationErrors(
 ): SchemaError[] {
   return sortErrors(
     dedupe(
-      entries.flatMap((entry) => expandAdditional(unescapedPointerToPath(entry.path, body), entry.msg, body)),
+      entries.flatMap((entry) => {
+        const path = revealKey(unescapedPointerToPath(hideSchemaKeys(entry.path, body), body), body);
+        return expandAdditional(path, hideSchemaKeys(entry.msg, body), body);
+      }),
     ),
   );
+}
+
+// Built once per document: every validationErrors entry of a document asks again.
+const schemaReplacers = new WeakMap<object, (text: string) => string>();
+
+/**
+ * kubeconform's text with the document's invalid Secret/ConfigMap keys (which may carry a value)
+ * as their markers: inside JSON pointers (`/stringData/<key>`, any length) and anywhere else. Done
+ * before parsing, so a key holding `'` or `: ` cannot cut the tree apart either. For every
+ * kubeconform message quoted in a finding.
+ */
+export function hideSchemaKeys(text: string, body: JsonValue | undefined): string {
+  if (!isObject(body)) return text;
+  let replacer = schemaReplacers.get(body);
+  if (!replacer) {
+    const replacements = new Map<string, string>();
+    for (const [field, names] of hiddenKeysOf(body)) {
+      for (const [key, marker] of names) {
+        for (const form of writtenForms(key)) replacements.set(`/${field}/${form}`, `/${field}/${marker}`);
+      }
+    }
+    for (const [form, marker] of keyFormsOf(body))
+      if (!replacements.has(form)) replacements.set(form, marker);
+    replacer = literalReplacer(replacements);
+    schemaReplacers.set(body, replacer);
+  }
+  return replacer(text);
+}
+
+/** A path read from hidden text, with the real key back in place of its marker (findings are located by it). */
+function revealKey(path: (string | number)[], body: JsonValue | undefined): (string | number)[] {
+  const [field, segment, ...rest] = path;
+  if (typeof field !== 'string' || typeof segment !== 'string') return path;
+  for (const [key, marker] of hiddenKeysOf(body).get(field) ?? []) {
+    if (marker === segment) return [field, key, ...rest];
+  }
+  return path;
 }
 
 function parseTree(msg: string): Node[] {
@@ -75,7 +120,7 @@ function parseTree(msg: string): Node[] {
 }
 
 function collect(node: Node, body: JsonValue | undefined, out: SchemaError[]): void {
-  const path = pointerToPath(node.pointer, body);
+  const path = revealKey(pointerToPath(node.pointer, body), body);
   if (node.message === AGGREGATE && node.children.length > 0) {
     for (const child of node.children) collect(child, body, out);
     return;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,12 +14,21 @@ let repo: FixtureRepo;
 let result: DiffResult;
 let before: { status: string; worktrees: string; head: string; checkouts: string[] };
 
+/**
+ * computeDiff makes its checkouts in os.tmpdir(), which reads TMPDIR on every call. This file gets
+ * a TMPDIR of its own, so the checkouts counted are this file's: the diff tests of other files,
+ * running in parallel, make theirs in the shared one.
+ */
+const privateTmp = mkdtempSync(join(tmpdir(), 'diff-test-tmp-'));
+const sharedTmp = process.env.TMPDIR;
+
 const checkoutsInTmp = () =>
   readdirSync(tmpdir())
     .filter((name) => name.startsWith('triage-diff-'))
     .sort();
 
 beforeAll(async () => {
+  process.env.TMPDIR = privateTmp;
   repo = createChangedRepo();
   // An uncommitted edit: the default head is the working tree, and it must stay as it is.
   const hpa = join(repo.dir, 'overlays/prod/hpa-patch.yaml');
@@ -33,7 +42,12 @@ beforeAll(async () => {
   result = await computeDiff({ cwd: repo.dir, base: 'main', head: 'HEAD' });
 }, 60_000);
 
-afterAll(() => repo?.remove());
+afterAll(() => {
+  repo?.remove();
+  if (sharedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = sharedTmp;
+  rmSync(privateTmp, { recursive: true, force: true });
+});
 
 function overlay(path: string): OverlayDiff {
   const found = result.overlays.find((each) => each.path === path);
@@ -164,7 +178,9 @@ describe('the user’s repository', () => {
     expect(repo.git('status', '--porcelain')).toBe(before.status);
     expect(repo.git('worktree', 'list', '--porcelain')).toBe(before.worktrees);
     expect(repo.git('rev-parse', 'HEAD')).toBe(before.head);
-    expect(checkoutsInTmp()).toEqual(before.checkouts);
+    expect(tmpdir()).toBe(privateTmp);
+    expect(before.checkouts).toEqual([]);
+    expect(checkoutsInTmp()).toEqual([]);
   });
 
   it('renders the working tree by default, with its uncommitted edits', async () => {

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { ruleSettings } from '../../scripts/config/settings.js';
+import { knownRuleIds, ruleSettings } from '../../scripts/config/settings.js';
 import { defaultConfig, type ValidateConfig } from '../../scripts/config/types.js';
 import type { Finding } from '../../scripts/core/finding.js';
 import { formatPath, type JsonObject, type Resource, toResource } from '../../scripts/core/resource.js';
 import { formatMessage } from '../../scripts/engine/messages.js';
 import { validateOverlays } from '../../scripts/engine/run.js';
 import { createPolicyContext, withOptions } from '../../scripts/policies/context.js';
-import { appliesTo } from '../../scripts/policies/index.js';
+import { appliesTo, ruleCatalogue } from '../../scripts/policies/index.js';
 import type { Policy, RawFinding } from '../../scripts/policies/types.js';
 import { discoverOverlays } from '../../scripts/render/discover.js';
 import { renderOverlay } from '../../scripts/render/kustomize.js';
@@ -107,7 +107,12 @@ export async function runPolicy(
   const config = init.config ?? defaultConfig();
   const { options } = ruleSettings(config, policy, init.env);
   const ctx = withOptions(
-    createPolicyContext(resources, { env: init.env, overlay: init.overlay, controllers: init.controllers }),
+    createPolicyContext(resources, {
+      env: init.env,
+      overlay: init.overlay,
+      controllers: init.controllers,
+      ruleIds: knownRuleIds(ruleCatalogue),
+    }),
     options,
   );
   const found: FoundFinding[] = [];

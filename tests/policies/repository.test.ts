@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { envForOverlay, loadConfig } from '../../scripts/config/load.js';
 import { validateOverlays } from '../../scripts/engine/run.js';
 import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
+import { ruleCatalogue } from '../../scripts/policies/index.js';
 import { discoverOverlays } from '../../scripts/render/discover.js';
 
 describe("this repository's own overlays", () => {
   it('pass every policy with no error and no warning, and nothing suppressed', async () => {
-    const { config, warnings } = loadConfig(undefined, PACKAGE_ROOT);
+    const { config, warnings } = loadConfig(undefined, PACKAGE_ROOT, { rules: ruleCatalogue });
     expect(warnings).toEqual([]);
     const targets = discoverOverlays([], PACKAGE_ROOT);
     expect(targets.map((each) => each.path)).toEqual(['overlays/dev', 'overlays/prod']);

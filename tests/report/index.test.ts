@@ -111,6 +111,43 @@ describe('what reporters print', () => {
     }
   });
 
+  it('never prints a Secret or ConfigMap key the API server would refuse, in any format', async () => {
+    // As a stage that did not hide the key would hand it over: in the field and quoted in the message.
+    const key = `TOKEN ${SECRET}`;
+    const leaky = finding({
+      ruleId: 'schema',
+      messageId: 'invalid',
+      message: `at '/stringData/${key}': got number, want string`,
+      object: { apiVersion: 'v1', kind: 'Secret', namespace: 'triage', name: 'triage-db' },
+      field: `stringData.${key}`,
+      location: { file: 'base/secret.yaml', line: 7, column: 3 },
+    });
+    const configMap = finding({
+      ruleId: 'secret-in-config',
+      object: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'triage', name: 'triage-config' },
+      field: `data.${key}`,
+      location: { file: 'base/config.yaml', line: 5, column: 3 },
+    });
+    // Already hidden by its stage: left as it is.
+    const hidden = finding({
+      ruleId: 'no-plaintext-secret',
+      object: { apiVersion: 'v1', kind: 'Secret', namespace: 'triage', name: 'triage-db' },
+      field: 'stringData.<redacted: invalid key 1>',
+      location: { file: 'base/secret.yaml', line: 7, column: 3 },
+    });
+    const run = cleanRun();
+    run.overlays[0]?.findings.push(leaky, configMap, hidden);
+    run.overlays[0]?.suppressed.push({ ...leaky, suppression: { reason: 'Known.', source: 'config' } });
+    for (const format of ['text', 'json', 'sarif'] as const) {
+      const output = formatReport(run, format);
+      expect(output, format).not.toContain(SECRET);
+      expect(output, format).toContain('stringData.<redacted: invalid key>');
+      expect(output, format).toContain('data.<redacted: invalid key>');
+      expect(output, format).toContain('stringData.<redacted: invalid key 1>');
+      expect(output, format).toContain("at '/stringData/<redacted: invalid key>': got number");
+    }
+  });
+
   it('keeps exactly the documented keys in JSON', () => {
     const report = JSON.parse(formatReport(leakyRun(), 'json'));
     expect(Object.keys(report.findings[0])).toEqual([

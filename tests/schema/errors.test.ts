@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fromValidationErrors, parseValidationMessage, pointerToPath } from '../../scripts/schema/errors.js';
+import {
+  fromValidationErrors,
+  hideSchemaKeys,
+  parseValidationMessage,
+  pointerToPath,
+} from '../../scripts/schema/errors.js';
 
 // Messages exactly as kubeconform v0.7.0 prints them (captured from the real binary).
 const PREFIX =
@@ -99,5 +104,52 @@ describe('fromValidationErrors', () => {
         message: 'got number, want string',
       },
     ]);
+  });
+});
+
+describe('Secret keys the API server would refuse (they may carry a value)', () => {
+  // One key holds `': `, which ends a pointer in kubeconform's text; one is `KEY=value` written as a key.
+  const quoted = "A': planted-Qw1Rt";
+  const assigned = 'DB_PASS=planted-Zx2Vb';
+  const secret = { apiVersion: 'v1', kind: 'Secret', data: { [quoted]: 1, [assigned]: 2, ok: 3 } };
+
+  it('never quotes them in a message, and keeps the real key in the path the finding is located by', () => {
+    const msg =
+      `${PREFIX} - at '/data': validation failed` +
+      `   - at '/data/${quoted}': got number, want null or string` +
+      `   - at '/data/${assigned}': got number, want null or string` +
+      "   - at '/data/ok': got number, want null or string";
+    const errors = parseValidationMessage(msg, secret);
+    expect(errors.map((error) => error.path).sort()).toEqual(
+      [
+        ['data', assigned],
+        ['data', quoted],
+        ['data', 'ok'],
+      ].sort(),
+    );
+    for (const error of errors) expect(error.message).toBe('got number, want null or string');
+    expect(JSON.stringify(errors.map((error) => error.message))).not.toContain('planted');
+  });
+
+  it('hides them in validationErrors too, and gives the path its real key back', () => {
+    const errors = fromValidationErrors(
+      [{ path: `/data/${assigned}`, msg: `'/data/${assigned}' got number, want string` }],
+      secret,
+    );
+    expect(errors).toEqual([
+      { path: ['data', assigned], message: "'/data/<redacted: invalid key 2>' got number, want string" },
+    ]);
+  });
+
+  it('hides them in any kubeconform text, a short key too inside a pointer', () => {
+    const short = { kind: 'Secret', stringData: { 'a b': 'x' } };
+    expect(hideSchemaKeys("- at '/stringData/a b': got number; a b", short)).toBe(
+      "- at '/stringData/<redacted: invalid key 1>': got number; a b",
+    );
+    expect(hideSchemaKeys(`error near ${assigned}`, secret)).toBe('error near <redacted: invalid key 2>');
+    // A Deployment has no data keys: nothing to hide.
+    expect(hideSchemaKeys("at '/data/a b'", { kind: 'Deployment', data: { 'a b': 1 } })).toBe(
+      "at '/data/a b'",
+    );
   });
 });

@@ -1,4 +1,5 @@
 import type { Resource } from '../../core/resource.js';
+import { displayKey } from '../../core/secret-keys.js';
 import type { PolicyContext, PolicyDocs, RawFinding } from '../types.js';
 import { asObject } from './json.js';
 import { onlySyncedBy } from './spc.js';
@@ -56,7 +57,8 @@ export function checkObjectReferences(
     if (reference.key !== undefined && !keysOf(target).has(reference.key)) {
       findings.push({
         messageId: 'keyMissing',
-        data: { ...data, key: reference.key },
+        // A missing key is in no map, so an invalid one gets the unnumbered marker.
+        data: { ...data, key: displayKey(reference.key) },
         path: reference.keyPath ?? reference.path,
       });
     }

@@ -49,8 +49,3 @@ export function decodeBase64(value: string): string | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) return undefined;
   return Buffer.from(compact, 'base64').toString('utf8');
 }
-
-/** Compiles user-supplied regular expressions (validated by the config schema loader). */
-export function compilePatterns(patterns: readonly string[], flags = 'i'): RegExp[] {
-  return patterns.map((pattern) => new RegExp(pattern, flags));
-}

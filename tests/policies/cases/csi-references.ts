@@ -111,6 +111,29 @@ export const cases: PolicyCases = {
       ],
     },
     {
+      name: 'keys that carry values are shown as markers, numbered among the synced keys',
+      located: ['keyNotSynced overlays/prod/env.yaml:15'],
+      env: 'prod',
+      files: {
+        'overlays/prod/kustomization.yaml': prodKustomization({ patches: ['spc.yaml', 'env.yaml'] }),
+        'overlays/prod/spc.yaml': spcPatch(
+          '  secretObjects:\n    - secretName: triage-secrets\n      type: Opaque\n      data:\n        - objectName: azure-openai-api-key\n          key: AZURE_OPENAI_API_KEY\n        - objectName: azure-openai-api-key\n          key: "DB_PASSWORD planted-spc-Hq7Lm3"',
+        ),
+        'overlays/prod/env.yaml': deploymentPatch(
+          'containers:\n  - name: backend\n    env:\n      - name: DATABASE_URL\n        valueFrom:\n          secretKeyRef:\n            name: triage-secrets\n            key: "URL=planted-ref-Vt5Kc9"',
+        ),
+      },
+      secrets: ['planted-spc-Hq7Lm3', 'planted-ref-Vt5Kc9'],
+      errors: [
+        {
+          messageId: 'keyNotSynced',
+          object: 'Deployment/triage-backend',
+          path: 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key',
+          data: { key: '<redacted: invalid key>', keys: 'AZURE_OPENAI_API_KEY, <redacted: invalid key 1>' },
+        },
+      ],
+    },
+    {
       name: 'envFrom a synced Secret without keys',
       located: ['noKeysSynced base/deployment.yaml:28'],
       env: 'prod',

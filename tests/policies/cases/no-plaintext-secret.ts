@@ -81,5 +81,23 @@ export const cases: PolicyCases = {
         },
       ],
     },
+    {
+      name: 'a key that carries a value (a forgotten `=`) is shown as its marker, never as written',
+      located: ['realValue overlays/dev/odd.yaml:7'],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ resources: ['../../base', 'odd.yaml'] }),
+        'overlays/dev/odd.yaml':
+          'apiVersion: v1\nkind: Secret\nmetadata:\n  name: odd\ntype: Opaque\nstringData:\n  "TOKEN planted-Bx4Tq8Wn": real-value-here\n  "A:b": ""\n',
+      },
+      secrets: ['planted-Bx4Tq8Wn'],
+      errors: [
+        {
+          messageId: 'realValue',
+          object: 'Secret/odd',
+          path: 'stringData.TOKEN planted-Bx4Tq8Wn',
+          data: { key: '<redacted: invalid key 2>', field: 'stringData' },
+        },
+      ],
+    },
   ],
 };

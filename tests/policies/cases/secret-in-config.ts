@@ -43,6 +43,24 @@ export const cases: PolicyCases = {
   ],
   invalid: [
     {
+      name: 'a ConfigMap key that carries a value is shown as its marker',
+      located: ['credentialName overlays/dev/odd.yaml:7'],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ resources: ['../../base', 'odd.yaml'] }),
+        'overlays/dev/odd.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd\ndata:\n  LOG_LEVEL: info\n  "API_KEY: planted-Ns3Gk7Xe": literal-value\n',
+      },
+      secrets: ['planted-Ns3Gk7Xe'],
+      errors: [
+        {
+          messageId: 'credentialName',
+          object: 'ConfigMap/odd',
+          path: 'data.API_KEY: planted-Ns3Gk7Xe',
+          data: { where: 'ConfigMap key <redacted: invalid key 1>' },
+        },
+      ],
+    },
+    {
       name: 'a storage connection string with an AccountKey in a generated ConfigMap',
       located: ['azureCredential overlays/dev/kustomization.yaml:9'],
       files: {

@@ -61,6 +61,23 @@ export const cases: PolicyCases = {
       ],
     },
     {
+      name: 'a missing key that carries a value is shown as the marker',
+      located: ['keyMissing overlays/dev/env.yaml:15'],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ patches: ['env.yaml'] }),
+        'overlays/dev/env.yaml': keyRef('triage-secrets', '"DATABASE_URL planted-Jr6Wc2Ty"'),
+      },
+      secrets: ['planted-Jr6Wc2Ty'],
+      errors: [
+        {
+          messageId: 'keyMissing',
+          object: 'Deployment/triage-backend',
+          path: 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key',
+          data: { key: '<redacted: invalid key>' },
+        },
+      ],
+    },
+    {
       name: 'an image pull Secret the overlay does not render',
       located: ['missing overlays/dev/pull.yaml:9'],
       files: {
