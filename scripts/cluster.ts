@@ -1,3 +1,4 @@
+import { ensureBinaries } from './cluster/build.js';
 import { down, status, up } from './cluster/lifecycle.js';
 import { readVersions } from './cluster/versions.js';
 import { parseCommandLine } from './lib/args.js';
@@ -10,7 +11,7 @@ import { isMainModule, runMain } from './lib/main.js';
  * the nodes and the pods' CPU: `up`, `down`, `status`, `env`.
  */
 
-export const USAGE = `Usage: npm run cluster -- up [--crds] | down | status | env
+export const USAGE = `Usage: npm run cluster -- up [--crds] | down | status | env | build
 
   up       build the binaries if missing (about 12 minutes the first time), start the cluster on
            127.0.0.1 (about 10 s), print the kubeconfig's path; a running cluster is reused
@@ -19,6 +20,8 @@ export const USAGE = `Usage: npm run cluster -- up [--crds] | down | status | en
   down     stop exactly the processes up started and remove the state directory
   status   each component's PID, version and readiness; exit 1 when one is down or not ready
   env      print \`export KUBECONFIG=…\` for the running cluster (eval "$(npm run -s cluster -- env)")
+  build    only build the binaries if missing (what \`validate --server\` starts etcd and
+           kube-apiserver from), and print their directory
 
 State lives in .cache/cluster/ (TRIAGE_CLUSTER_STATE moves it), binaries in .tools/controlplane/.
 Exit codes: 0 done (status: all ready), 1 status found a component down, 2 error.`;
@@ -51,6 +54,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       );
       // stdout carries only the path, for scripts.
       process.stdout.write(`${result.state.kubeconfig}\n`);
+      return EXIT_CLEAN;
+    }
+    case 'build': {
+      const binaries = await ensureBinaries(log);
+      process.stdout.write(`${binaries.dir}\n`);
       return EXIT_CLEAN;
     }
     case 'down': {

@@ -7,6 +7,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { envForOverlay, loadConfig } from './config/load.js';
 import { validateOverlays } from './engine/run.js';
+import type { ServerStageOptions } from './engine/server.js';
 import { parseCommandLine } from './lib/args.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
@@ -32,6 +33,12 @@ export const USAGE = `usage: npm run validate -- [PATH...] [options]
   --list-rules         print every rule with its severity per environment, and exit
   --no-schemas         skip the kubeconform stage (reported loudly)
   --require-schemas    exit 2 when schemas could not be checked (default inside GitHub Actions)
+  --server             also submit every rendered object to a Kubernetes API server as a server-side
+                       dry run (a local one: the running \`npm run cluster\`, or etcd + kube-apiserver
+                       started for this run); each rejection is a finding of rule \`server\`
+  --kubeconfig FILE    with --server: dry-run against this cluster instead (read-only)
+  --context NAME       with --kubeconfig: the context to use
+  --require-server     exit 2 when --server could not check (default inside GitHub Actions)
   --no-color           plain text even on a terminal
   -h, --help           this text
 
@@ -73,6 +80,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stderr.write(`warning: ${warning}\n`);
     if (format === 'github') writeGithubWarning(warning);
   }
+  const server = serverOptions(args.values, cwd);
   const targets = discoverOverlays(args.positionals, root, cwd);
   const envs = new Map(
     targets.map((target) => [target.path, args.values.env ?? envForOverlay(config, target.path, target.env)]),
@@ -88,9 +96,44 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       schemaLocations: config.schema?.locations,
       cwd: PACKAGE_ROOT,
     },
+    server,
   });
   await emit(result, format, output, !args.values['no-color']);
-  return exitCode(result, args.values['require-schemas'] || process.env.GITHUB_ACTIONS === 'true');
+  const inActions = process.env.GITHUB_ACTIONS === 'true';
+  return exitCode(
+    result,
+    args.values['require-schemas'] || inActions,
+    args.values['require-server'] || inActions,
+  );
+}
+
+/** --server and its companions, checked before any work. */
+function serverOptions(
+  values: { server?: boolean; kubeconfig?: string; context?: string; 'require-server'?: boolean },
+  cwd: string,
+): ServerStageOptions {
+  if (!values.server) {
+    for (const flag of ['kubeconfig', 'context', 'require-server'] as const) {
+      if (values[flag] !== undefined) throw new ExitError(`--${flag} goes with --server`, EXIT_ERROR);
+    }
+    return { enabled: false };
+  }
+  if (values.context !== undefined && values.kubeconfig === undefined) {
+    throw new ExitError(
+      '--context goes with --kubeconfig (without it, validate uses a local API server)',
+      EXIT_ERROR,
+    );
+  }
+  const kubeconfig = values.kubeconfig === undefined ? undefined : resolve(cwd, values.kubeconfig);
+  if (kubeconfig !== undefined && (!existsSync(kubeconfig) || !statSync(kubeconfig).isFile())) {
+    throw new ExitError('--kubeconfig: no such file', EXIT_ERROR, { file: values.kubeconfig as string });
+  }
+  return {
+    enabled: true,
+    kubeconfig,
+    context: values.context,
+    log: (line) => process.stderr.write(`server: ${line}\n`),
+  };
 }
 
 function parseArguments(argv: string[]) {
@@ -106,6 +149,10 @@ function parseArguments(argv: string[]) {
         'list-rules': { type: 'boolean' },
         'no-schemas': { type: 'boolean' },
         'require-schemas': { type: 'boolean' },
+        server: { type: 'boolean' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        'require-server': { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -191,10 +238,16 @@ function systemReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function exitCode(result: RunResult, requireSchemas: boolean): number {
+export function exitCode(result: RunResult, requireSchemas: boolean, requireServer = false): number {
   if (!result.schemaChecked && requireSchemas) {
     process.stderr.write(
       `error: schemas were not checked: ${result.schemaSkippedReason ?? 'unknown reason'}\n`,
+    );
+    return EXIT_ERROR;
+  }
+  if (result.server && !result.server.checked && requireServer) {
+    process.stderr.write(
+      `error: the API server did not check the objects: ${result.server.skippedReason ?? 'unknown reason'}\n`,
     );
     return EXIT_ERROR;
   }

@@ -51,7 +51,8 @@ export interface UpResult {
   elapsedMs: number;
 }
 
-function lastLines(file: string, count = 5): string {
+/** The last lines of a component's log, indented, for an error message. */
+export function lastLines(file: string, count = 5): string {
   try {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     return lines
@@ -100,7 +101,8 @@ export async function componentHealth(root: string, state: ClusterState): Promis
   );
 }
 
-function layoutFor(root: string, ports: Ports): ClusterLayout {
+/** Where one cluster's files live under its state directory `root`. */
+export function layoutFor(root: string, ports: Ports): ClusterLayout {
   const paths = statePaths(root);
   return {
     paths,

@@ -44,26 +44,11 @@ export const ENGINE_RULES: RuleCatalogue = [
     defaultSeverity: 'error',
     options: {},
   },
+  {
+    id: 'server',
+    description:
+      'With --server, every rendered object is accepted by the Kubernetes API server (server-side apply, dry run): field formats, cross-field rules, immutability, CRD validation rules.',
+    defaultSeverity: 'error',
+    options: {},
+  },
 ];
-
-// Compatibility for callers that do not pass a catalogue yet (they predate the layering fix):
-// the policy index (`ruleCatalogue`) provides the full catalogue when it is loaded. New code passes it.
-let provided: RuleCatalogue | undefined;
-
-/** Called once, by the policy index when it loads. */
-export function provideRuleCatalogue(rules: RuleCatalogue): void {
-  provided = rules;
-}
-
-/**
- * The catalogue the policy index provided.
- * @deprecated pass the catalogue (the policy index's `ruleCatalogue`) explicitly.
- */
-export function providedRuleCatalogue(): RuleCatalogue {
-  if (!provided) {
-    throw new Error(
-      'no rule catalogue: pass the rules (ruleCatalogue of the policy index) to the config function',
-    );
-  }
-  return provided;
-}

@@ -4,10 +4,10 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import type { JsonObject, JsonValue } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
+import { patternProblem } from '../lib/patterns.js';
 import { documentToJson, parseYamlWithPositions } from '../render/parse.js';
-import { providedRuleCatalogue, type RuleCatalogue } from './catalogue.js';
+import type { RuleCatalogue } from './catalogue.js';
 import { MAX_CONFIG_BYTES } from './limits.js';
-import { patternProblem } from './patterns.js';
 import { buildConfigSchema, CONFIG_FILE_NAME } from './schema.js';
 import { isExpired, isValidDate, normaliseOverlay } from './suppressions.js';
 import {
@@ -44,11 +44,8 @@ function validator(rules: RuleCatalogue): Validator {
 }
 
 export interface LoadConfigOptions {
-  /**
-   * The rules the config may name, with their options (the policy index's `ruleCatalogue`).
-   * Omitted: the catalogue the policy index provides, for callers that do not pass it yet.
-   */
-  rules?: RuleCatalogue;
+  /** The rules the config may name, with their options (the policy index's `ruleCatalogue`). */
+  rules: RuleCatalogue;
   /** The day suppressions expire against. */
   today?: Date;
 }
@@ -62,7 +59,7 @@ export interface LoadConfigOptions {
 export function loadConfig(
   file: string | undefined,
   root: string,
-  options: LoadConfigOptions = {},
+  options: LoadConfigOptions,
 ): { config: ValidateConfig; warnings: string[] } {
   const today = options.today ?? new Date();
   const path = file === undefined ? join(root, CONFIG_FILE_NAME) : resolve(root, file);
@@ -92,7 +89,7 @@ export function loadConfig(
   if (value === null || value === undefined)
     return { config: { ...defaultConfig(), file: shown }, warnings: [] };
 
-  const validate = validator(options.rules ?? providedRuleCatalogue());
+  const validate = validator(options.rules);
   if (!validate(value)) {
     const error = pickError(validate.errors ?? []);
     const { segments, message, atKey } = describeError(error, value);

@@ -1,10 +1,6 @@
 import type { JsonObject, JsonValue } from '../core/resource.js';
-import {
-  type OptionSchema,
-  providedRuleCatalogue,
-  type RuleCatalogue,
-  type RuleDescriptor,
-} from './catalogue.js';
+import { MAX_PATTERN_LENGTH } from '../lib/patterns.js';
+import type { OptionSchema, RuleCatalogue, RuleDescriptor } from './catalogue.js';
 import {
   MAX_ENVIRONMENTS,
   MAX_LIST_ITEMS,
@@ -12,7 +8,6 @@ import {
   MAX_REASON_LENGTH,
   MAX_SUPPRESSIONS,
 } from './limits.js';
-import { MAX_PATTERN_LENGTH } from './patterns.js';
 
 /** Where the generated JSON Schema lives, relative to the repository root. */
 export const CONFIG_SCHEMA_PATH = 'schemas/validate-config.schema.json';
@@ -195,9 +190,8 @@ export function buildConfigSchema(rules: RuleCatalogue): JsonObject {
 }
 
 /**
- * The schema file's text: what `scripts/docs/generate-rules.ts` writes. Without `rules`, the
- * catalogue the policy index provides (kept for callers that do not pass it yet).
+ * The schema file's text: what `scripts/docs/generate-rules.ts` writes.
  */
-export function configSchemaText(rules: RuleCatalogue = providedRuleCatalogue()): string {
+export function configSchemaText(rules: RuleCatalogue): string {
   return `${JSON.stringify(buildConfigSchema(rules), null, 2)}\n`;
 }

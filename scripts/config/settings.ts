@@ -1,11 +1,5 @@
 import type { Severity } from '../core/finding.js';
-import {
-  ENGINE_RULES,
-  providedRuleCatalogue,
-  type RuleCatalogue,
-  type RuleDescriptor,
-  type RuleOptions,
-} from './catalogue.js';
+import { ENGINE_RULES, type RuleCatalogue, type RuleDescriptor, type RuleOptions } from './catalogue.js';
 import { normaliseOverlay } from './suppressions.js';
 import type { RuleSeverity, ValidateConfig } from './types.js';
 
@@ -15,10 +9,9 @@ export { ENGINE_RULES };
 export type RuleLike = RuleDescriptor;
 
 /**
- * Every rule id in `rules`, sorted. Without `rules`, the catalogue the policy index provides
- * (kept for callers that do not pass it yet).
+ * Every rule id in `rules`, sorted.
  */
-export function knownRuleIds(rules: RuleCatalogue = providedRuleCatalogue()): string[] {
+export function knownRuleIds(rules: RuleCatalogue): string[] {
   return rules.map((rule) => rule.id).sort();
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { JsonObject, JsonValue } from '../core/resource.js';
+import { invalidKeyNames } from '../core/secret-keys.js';
 
 /**
  * Secret values never leave this module. Each value is replaced by a marker that says only
@@ -118,12 +119,6 @@ function redactMaps(
 /** The key reported for a Secret field that is not a map and is redacted as a whole. */
 export const WHOLE_FIELD = '(whole field)';
 
-/**
- * What the API server accepts as a Secret key. Anything else is a mistake that may carry a value:
- * an env file line `KEY value` (no `=`) becomes the key `KEY value` with an empty value.
- */
-const VALID_SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-
 function isMapOrAbsent(value: JsonValue | undefined): boolean {
   return value === undefined || value === null || asMap(value) !== undefined;
 }
@@ -165,13 +160,9 @@ function redactWholeField(
  */
 function hideInvalidKeys(field: string, base: JsonObject | undefined, head: JsonObject | undefined): void {
   const maps = [base, head].map((side) => (side ? asMap(side[field]) : undefined));
-  const invalid = [
-    ...new Set(
-      maps.flatMap((map) => (map ? Object.keys(map) : [])).filter((key) => !VALID_SECRET_KEY.test(key)),
-    ),
-  ].sort();
-  if (invalid.length === 0) return;
-  const renamed = new Map(invalid.map((key, index) => [key, `<redacted: invalid key ${index + 1}>`]));
+  // The key rule validate uses too (core/secret-keys.ts): both sides numbered as one map.
+  const renamed = invalidKeyNames(maps.flatMap((map) => (map ? Object.keys(map) : [])));
+  if (renamed.size === 0) return;
   for (const [index, side] of [base, head].entries()) {
     const map = maps[index];
     if (!side || !map) continue;

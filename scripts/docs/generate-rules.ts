@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_PATTERN_LENGTH } from '../config/patterns.js';
 import { CONFIG_SCHEMA_PATH, configSchemaText } from '../config/schema.js';
 import type { RuleLike } from '../config/settings.js';
 import type { Severity } from '../core/finding.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, ExitError } from '../lib/exit-error.js';
 import { isMainModule, runMain } from '../lib/main.js';
+import { MAX_PATTERN_LENGTH } from '../lib/patterns.js';
 import { PACKAGE_ROOT } from '../lib/repo.js';
 import { policies, ruleCatalogue } from '../policies/index.js';
 import type { Policy } from '../policies/types.js';

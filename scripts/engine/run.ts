@@ -20,6 +20,7 @@ import {
   type SchemaStageOptions,
   startSchemaStage,
 } from './schema.js';
+import { SERVER_RULE, SERVER_SETTINGS, type ServerStageOptions, startServerStage } from './server.js';
 import { applySuppressions } from './suppress.js';
 
 export interface ValidateOptions {
@@ -28,6 +29,7 @@ export interface ValidateOptions {
   /** Environment names by overlay path, already resolved (directory name < config < --env). */
   envs: Map<string, string>;
   schema: SchemaStageOptions;
+  server?: ServerStageOptions;
   toolVersion: string;
   today?: Date;
 }
@@ -36,6 +38,8 @@ interface PreparedOverlay {
   target: OverlayTarget;
   env: string;
   tree: Layer;
+  /** Values no message may quote (see sensitiveValues). */
+  sensitive: string[];
 }
 
 /**
@@ -51,10 +55,16 @@ export async function validateOverlays(
   const files = new SourceFiles(options.root);
   const prepared: PreparedOverlay[] = targets.map((target) => {
     files.allowTree(target.dir);
-    return { target, env: options.envs.get(target.path) ?? target.env, tree: loadTree(target.dir, files) };
+    const tree = loadTree(target.dir, files);
+    // kustomize has no limits of its own: every file it will read is checked here first.
+    checkInputs(tree, files);
+    return {
+      target,
+      env: options.envs.get(target.path) ?? target.env,
+      tree,
+      sensitive: sensitiveValues(tree, files),
+    };
   });
-  // kustomize has no limits of its own: every file it will read is checked here first.
-  for (const each of prepared) checkInputs(each.tree, files);
   const controllers = loadControllers(options.root, files);
   mark('source tree');
 
@@ -63,17 +73,22 @@ export async function validateOverlays(
   // Each overlay is parsed as soon as it is rendered, while kustomize renders the others.
   const parsed = await mapLimited(prepared, async (each) =>
     parseRenderedStream(
-      await renderOrExplain(
-        each.target.dir,
-        { root: options.root, sensitive: sensitiveValues(each.tree, files) },
-        () => explainFailure(prepared, files),
+      await renderOrExplain(each.target.dir, { root: options.root, sensitive: each.sensitive }, () =>
+        explainFailure(prepared, files),
       ),
       `${each.target.path} (rendered)`,
     ),
   );
   mark('render and parse');
-  // kubeconform checks the schemas in its own process while this one runs the policies.
+  // kubeconform checks the schemas in its own process, and the API server judges the objects in
+  // its own, while this one runs the policies.
   const schemaRun = startSchemaStage(parsed, kubeconform, options.schema);
+  const serverOptions = options.server ?? { enabled: false };
+  const serverRun = startServerStage(
+    parsed,
+    serverOptions,
+    prepared.flatMap((each) => each.sensitive),
+  );
   const located: {
     overlay: string;
     env: string;
@@ -104,6 +119,8 @@ export async function validateOverlays(
   mark('policies');
   const schema = await schemaRun.finish();
   mark('schema (rest)');
+  const server = await serverRun.finish();
+  mark('server (rest)');
   const overlays: OverlayRun[] = located.map((each) => {
     const origins = parsed[each.parsedIndex]?.origins ?? [];
     const schemaFindings = withRuleSeverity(
@@ -115,8 +132,17 @@ export async function validateOverlays(
       ),
       ruleSettings(options.config, SCHEMA_SETTINGS, each.env).severity,
     );
+    const serverFindings = withServerSeverity(
+      server.findingsFor(
+        each.parsedIndex,
+        each.resources,
+        (resource, path) => each.locator.locate(resource, origins[resource.index], path),
+        { overlay: each.overlay, env: each.env },
+      ),
+      ruleSettings(options.config, SERVER_SETTINGS, each.env).severity,
+    );
     const { findings, suppressed } = applySuppressions(
-      [...schemaFindings, ...each.findings],
+      [...schemaFindings, ...serverFindings, ...each.findings],
       each.resources,
       options.config,
       options.today ?? new Date(),
@@ -133,9 +159,18 @@ export async function validateOverlays(
   mark('locate and suppress');
   return {
     overlays,
-    rules: [SCHEMA_RULE, ...policyRules()],
+    rules: [SCHEMA_RULE, ...(serverOptions.enabled ? [SERVER_RULE] : []), ...policyRules()],
     schemaChecked: schema.checked,
     schemaSkippedReason: schema.skippedReason,
+    ...(serverOptions.enabled
+      ? {
+          server: {
+            checked: server.checked,
+            skippedReason: server.skippedReason,
+            against: server.checkedAgainst,
+          },
+        }
+      : {}),
     durationMs: performance.now() - started,
     toolVersion: options.toolVersion,
   };
@@ -150,6 +185,12 @@ function stageTimer(started: number): (stage: string) => void {
     process.stderr.write(`profile: ${stage.padEnd(20)} ${(now - last).toFixed(0).padStart(6)} ms\n`);
     last = now;
   };
+}
+
+/** Rejections take the configured severity; the server's warnings stay warnings (unless the rule is off). */
+function withServerSeverity(findings: Finding[], severity: Severity | 'off'): Finding[] {
+  if (severity === 'off') return [];
+  return findings.map((finding) => (finding.severity === 'error' ? { ...finding, severity } : finding));
 }
 
 function withRuleSeverity(findings: Finding[], severity: Severity | 'off'): Finding[] {

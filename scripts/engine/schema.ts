@@ -1,6 +1,7 @@
 import { ENGINE_RULES, type RuleLike } from '../config/settings.js';
 import type { Finding, SourceLocation } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
+import { displayPath } from '../core/secret-keys.js';
 import { ExitError } from '../lib/exit-error.js';
 import type { RenderedOverlay } from '../render/parse.js';
 import type { RuleMeta } from '../report/types.js';
@@ -132,7 +133,8 @@ function schemaFindings(results: SchemaResult[][]): SchemaStage {
           remediation: SCHEMA_RULE.remediation,
           ...base,
           object,
-          field: path.length > 0 ? path.join('.') : undefined,
+          // Printed: an invalid Secret key as its marker; located with the real path.
+          field: path.length > 0 ? displayPath(resource.body, path).join('.') : undefined,
           location: locate(resource, path),
         });
         if (result.errors.length > 0) {

@@ -1,4 +1,4 @@
-import { ENGINE_RULES, provideRuleCatalogue, type RuleCatalogue } from '../config/catalogue.js';
+import { ENGINE_RULES, type RuleCatalogue } from '../config/catalogue.js';
 import { configmapRefPolicy } from './configmap-ref.js';
 import { csiIdentityPolicy } from './csi-identity.js';
 import { csiReferencesPolicy } from './csi-references.js';
@@ -54,9 +54,6 @@ export const policies: readonly Policy[] = [
 export const ruleCatalogue: RuleCatalogue = [...ENGINE_RULES, ...policies].sort((a, b) =>
   a.id.localeCompare(b.id),
 );
-
-// For callers of config/ that do not pass the catalogue yet (see providedRuleCatalogue).
-provideRuleCatalogue(ruleCatalogue);
 
 /** The policy with this id, if any. */
 export function policyById(id: string): Policy | undefined {

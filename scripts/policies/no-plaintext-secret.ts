@@ -1,5 +1,5 @@
-import { compileConfigPatterns } from '../config/patterns.js';
 import { keyDisplay } from '../core/secret-keys.js';
+import { compileConfigPatterns } from '../lib/patterns.js';
 import { definePolicy, type RawFinding } from './types.js';
 import { asObject } from './util/json.js';
 import { decodeBase64, isPlaceholder } from './util/secrets.js';

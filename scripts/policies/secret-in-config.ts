@@ -1,7 +1,7 @@
-import { compileConfigPatterns } from '../config/patterns.js';
 import { SUPPRESSION_ANNOTATION_PREFIX } from '../config/suppressions.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import { keyDisplay } from '../core/secret-keys.js';
+import { compileConfigPatterns } from '../lib/patterns.js';
 import { definePolicy, type RawFinding } from './types.js';
 import {
   azureCredentialPattern,

@@ -159,10 +159,28 @@ export function schemaSkipReason(result: RunResult): string | undefined {
   return result.schemaSkippedReason?.trim() || 'kubeconform did not run';
 }
 
-/** The sentence every format carries when kubeconform did not run. */
-export function schemaWarning(result: RunResult): string | undefined {
-  const reason = schemaSkipReason(result);
-  return reason === undefined ? undefined : `SCHEMAS NOT CHECKED: ${reason}`;
+/** Why the API server did not check the objects (--server asked for), or undefined. */
+export function serverSkipReason(result: RunResult): string | undefined {
+  if (!result.server || result.server.checked) return undefined;
+  return result.server.skippedReason?.trim() || 'the API server stage did not run';
+}
+
+/** A stage that did not run, as every format announces it: id and the loud sentence. */
+export interface NotChecked {
+  id: 'schema' | 'server';
+  reason: string;
+  text: string;
+}
+
+/** The sentences every format carries when kubeconform, or the asked-for API server, did not run. */
+export function notCheckedWarnings(result: RunResult): NotChecked[] {
+  const out: NotChecked[] = [];
+  const schema = schemaSkipReason(result);
+  if (schema !== undefined)
+    out.push({ id: 'schema', reason: schema, text: `SCHEMAS NOT CHECKED: ${schema}` });
+  const server = serverSkipReason(result);
+  if (server !== undefined) out.push({ id: 'server', reason: server, text: `SERVER NOT CHECKED: ${server}` });
+  return out;
 }
 
 /**

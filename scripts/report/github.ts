@@ -12,9 +12,11 @@ import { appendStepSummary, stepSummaryProblem } from '../lib/step-summary.js';
 import {
   compareFindings,
   encodePath,
+  notCheckedWarnings,
   objectLabel,
   plural,
   schemaSkipReason,
+  serverSkipReason,
   singleLine,
   sortedFindings,
   sortedSuppressed,
@@ -63,11 +65,10 @@ export async function writeGithubReport(
     unusable && `GITHUB_STEP_SUMMARY=${summaryFile} ${unusable}: no job summary was written`;
   const summaryAvailable = summaryFile !== undefined && summaryProblem === undefined;
 
-  const skipReason = schemaSkipReason(result);
   let warningSlots = ANNOTATIONS_PER_SEVERITY;
-  if (skipReason !== undefined) {
-    // Takes one of the ten warning slots: a run that skipped schemas must not look clean.
-    core.warning(`SCHEMAS NOT CHECKED: ${skipReason}`, { title: TOOL_NAME });
+  for (const notChecked of notCheckedWarnings(result)) {
+    // Takes one of the ten warning slots: a run that skipped schemas or the server must not look clean.
+    core.warning(notChecked.text, { title: TOOL_NAME });
     warningSlots -= 1;
   }
   if (summaryProblem !== undefined) {
@@ -187,6 +188,13 @@ function buildSummary(result: RunResult, ctx: SummaryContext): number {
     summary.addRaw(
       `\n> [!WARNING]\n> **SCHEMAS NOT CHECKED:** ${escapeMarkdown(skipReason.replace(/\.$/, ''))}. ` +
         'The rendered objects were not validated against the Kubernetes schemas.\n\n',
+    );
+  }
+  const serverReason = serverSkipReason(result);
+  if (serverReason !== undefined) {
+    summary.addRaw(
+      `\n> [!WARNING]\n> **SERVER NOT CHECKED:** ${escapeMarkdown(serverReason.replace(/\.$/, ''))}. ` +
+        'The rendered objects were not submitted to a Kubernetes API server.\n\n',
     );
   }
 

@@ -5,6 +5,7 @@ import {
   cleanFinding,
   cleanSuppressed,
   schemaSkipReason,
+  serverSkipReason,
   sortedFindings,
   sortedSuppressed,
   TOOL_NAME,
@@ -26,6 +27,10 @@ export interface JsonReport {
     schemaChecked: boolean;
     /** Present only when `schemaChecked` is false. */
     schemaSkippedReason?: string;
+    /** Present only with --server: whether the API server checked every object. */
+    serverChecked?: boolean;
+    /** Present only when `serverChecked` is false. */
+    serverSkippedReason?: string;
     durationMs: number;
   };
   /** Sorted by file, line, column, rule id. */
@@ -37,6 +42,7 @@ export interface JsonReport {
 export function buildJsonReport(result: RunResult): JsonReport {
   const t = totals(result);
   const skipReason = schemaSkipReason(result);
+  const serverReason = serverSkipReason(result);
   return {
     version: JSON_REPORT_VERSION,
     tool: { name: TOOL_NAME, version: result.toolVersion },
@@ -48,6 +54,8 @@ export function buildJsonReport(result: RunResult): JsonReport {
       suppressed: t.suppressed,
       schemaChecked: result.schemaChecked,
       ...(skipReason !== undefined ? { schemaSkippedReason: skipReason } : {}),
+      ...(result.server ? { serverChecked: result.server.checked } : {}),
+      ...(serverReason !== undefined ? { serverSkippedReason: serverReason } : {}),
       durationMs: Math.round(result.durationMs),
     },
     findings: sortedFindings(result).map(cleanFinding),

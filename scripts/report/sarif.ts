@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import type { Finding, Severity, SuppressedFinding } from '../core/finding.js';
 import {
   encodePath,
+  notCheckedWarnings,
   objectLabel,
   schemaSkipReason,
-  schemaWarning,
+  serverSkipReason,
   sortedFindings,
   sortedSuppressed,
   suppressionKind,
@@ -85,8 +86,9 @@ export function buildSarif(result: RunResult, options: SarifOptions = {}): Sarif
   const fingerprints = new Fingerprints();
   const toResult = (finding: Finding): SarifResult => sarifResult(finding, rules, fingerprints);
 
-  const warning = schemaWarning(result);
+  const notChecked = notCheckedWarnings(result);
   const skipReason = schemaSkipReason(result);
+  const serverReason = serverSkipReason(result);
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -103,11 +105,13 @@ export function buildSarif(result: RunResult, options: SarifOptions = {}): Sarif
         invocations: [
           {
             executionSuccessful: true,
-            ...(warning
+            ...(notChecked.length > 0
               ? {
-                  toolExecutionNotifications: [
-                    { level: 'error', message: { text: warning }, descriptor: { id: 'schema' } },
-                  ],
+                  toolExecutionNotifications: notChecked.map((each) => ({
+                    level: 'error',
+                    message: { text: each.text },
+                    descriptor: { id: each.id },
+                  })),
                 }
               : {}),
           },
@@ -124,6 +128,12 @@ export function buildSarif(result: RunResult, options: SarifOptions = {}): Sarif
         properties: {
           schemaChecked: result.schemaChecked,
           ...(skipReason !== undefined ? { schemaSkippedReason: skipReason } : {}),
+          ...(result.server
+            ? {
+                serverChecked: result.server.checked,
+                ...(serverReason !== undefined ? { serverSkippedReason: serverReason } : {}),
+              }
+            : {}),
           overlays: result.overlays.map(({ overlay, env, resources }) => ({ overlay, env, resources })),
         },
       },

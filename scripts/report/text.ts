@@ -1,7 +1,14 @@
 /** The terminal report: findings grouped by the file to edit, each with its remedy, then one summary line. */
 
 import type { Finding } from '../core/finding.js';
-import { objectLabel, schemaWarning, singleLine, sortedFindings, summaryLine, totals } from './common.js';
+import {
+  notCheckedWarnings,
+  objectLabel,
+  singleLine,
+  sortedFindings,
+  summaryLine,
+  totals,
+} from './common.js';
 import type { RunResult } from './types.js';
 
 export interface TextOptions {
@@ -34,8 +41,9 @@ function palette(color: boolean) {
 export function formatText(result: RunResult, options: TextOptions = {}): string {
   const style = palette(options.color ?? false);
   const lines: string[] = [];
-  const warning = schemaWarning(result);
-  if (warning) lines.push(style.loud(warning), '');
+  const warnings = notCheckedWarnings(result).map((each) => singleLine(each.text));
+  for (const warning of warnings) lines.push(style.loud(warning));
+  if (warnings.length > 0) lines.push('');
 
   for (const [file, findings] of groupByFile(sortedFindings(result))) {
     lines.push(style.file(singleLine(file)));
@@ -62,7 +70,7 @@ export function formatText(result: RunResult, options: TextOptions = {}): string
   if (t.suppressed > 0)
     lines.push(`${t.suppressed === 1 ? '1 finding' : `${t.suppressed} findings`} suppressed.`);
   // Said again at the end, where a terminal's last screen shows it.
-  if (warning) lines.push(style.loud(warning));
+  for (const warning of warnings) lines.push(style.loud(warning));
   const summary = summaryLine(result);
   lines.push(
     t.errors > 0 ? style.failed(summary) : t.warnings > 0 ? style.warned(summary) : style.clean(summary),

@@ -30,6 +30,8 @@ export interface RunResult {
   /** False when kubeconform could not run: every reporter says so loudly. */
   schemaChecked: boolean;
   schemaSkippedReason?: string;
+  /** Present when the server stage was asked for (--server): whether it ran, and where. */
+  server?: { checked: boolean; skippedReason?: string; against?: string };
   durationMs: number;
   /** The package.json version. */
   toolVersion: string;

@@ -17,7 +17,7 @@ import { basename, delimiter, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatPath, type JsonValue } from '../core/resource.js';
 import { EXIT_ERROR, ExitError } from '../lib/exit-error.js';
-import { fromValidationErrors, parseValidationMessage, type SchemaError } from './errors.js';
+import { fromValidationErrors, hideSchemaKeys, parseValidationMessage, type SchemaError } from './errors.js';
 import {
   DEFAULT_KUBERNETES_VERSION,
   ENV,
@@ -316,7 +316,7 @@ function toResult(
   if (status === 'invalid') {
     let errors = parseValidationMessage(entry.msg, doc.body);
     if (errors.length === 0) errors = fromValidationErrors(entry.validationErrors ?? [], doc.body);
-    if (errors.length === 0) errors = [{ path: [], message: entry.msg }];
+    if (errors.length === 0) errors = [{ path: [], message: hideSchemaKeys(entry.msg, doc.body) }];
     const message = errors
       .map((error) => `${formatPath(error.path) || '(root)'}: ${error.message}`)
       .join('; ');
@@ -329,7 +329,7 @@ function toResult(
       `add the CRD's schema under ${PATHS.crdSchemas}/ (see docs/schemas.md)`;
     return { ...base, message, errors: [] };
   }
-  return { ...base, message: entry.msg, errors: [] };
+  return { ...base, message: hideSchemaKeys(entry.msg, doc.body), errors: [] };
 }
 
 function displayLocation(location: string, cwd: string): string {

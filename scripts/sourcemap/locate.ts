@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { SourceLocation } from '../core/finding.js';
 import { type FieldPath, getPath, type JsonValue, type Resource } from '../core/resource.js';
+import { compileConfigPattern } from '../lib/patterns.js';
 import type { ResourceOrigin } from '../render/parse.js';
 import type { SourceFile, SourceFiles } from './files.js';
 import { envFileEntries, type Generator, type Layer, type PatchSource, scalarString } from './tree.js';
@@ -402,9 +403,10 @@ function pointerPrefix(pointer: string[], path: FieldPath, body: JsonValue): num
 
 function targetNameMatches(pattern: string, resource: Resource, scoped: ScopedLayer): boolean {
   if (nameMatches(pattern, resource, scoped)) return true;
-  // Patch target names are regular expressions anchored by kustomize.
+  // Patch target names are regular expressions anchored by kustomize (Go's RE2): matched in
+  // linear time, since they come from the repository being validated.
   try {
-    return new RegExp(`^(?:${pattern})$`).test(resource.name);
+    return compileConfigPattern(`^(?:${pattern})$`).test(resource.name);
   } catch {
     return false;
   }

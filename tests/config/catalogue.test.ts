@@ -63,11 +63,8 @@ describe('config/ takes the rule catalogue from its caller', () => {
     const schema = buildConfigSchema(ONE_RULE) as { definitions: { rules: { properties: object } } };
     expect(Object.keys(schema.definitions.rules.properties)).toEqual(['only-rule']);
     expect(knownRuleIds(ONE_RULE)).toEqual(['only-rule']);
-    expect(knownRuleIds(ruleCatalogue)).toEqual(['schema', ...policies.map((policy) => policy.id)].sort());
-  });
-
-  it('keeps the catalogue-less forms for callers not yet changed, using the policy index’s catalogue', () => {
-    expect(knownRuleIds()).toEqual(knownRuleIds(ruleCatalogue));
-    expect(configSchemaText()).toBe(configSchemaText(ruleCatalogue));
+    expect(knownRuleIds(ruleCatalogue)).toEqual(
+      ['schema', 'server', ...policies.map((policy) => policy.id)].sort(),
+    );
   });
 });

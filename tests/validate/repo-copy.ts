@@ -61,4 +61,3 @@ export function runValidate(cwd: string, args: string[], env: Record<string, str
     ms: performance.now() - started,
   };
 }
-
