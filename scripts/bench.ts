@@ -2,10 +2,11 @@
 /**
  * bench: measures, in one run, validate against the bare kustomize renders of the same
  * trees, hostile inputs refused before kustomize runs, and the load engine against wrk on the
- * same local server. Prints ratios. `npm run bench -- validate|hostile|loadtest` runs one part.
+ * same local server. Prints ratios. `npm run bench -- validate|server|hostile|loadtest` runs one part.
  */
 import { benchHostile } from './bench/hostile.js';
 import { benchLoadEngine } from './bench/loadtest.js';
+import { benchServer } from './bench/server.js';
 import { type BenchRow, benchValidate } from './bench/validate.js';
 import { isMainModule, runMain } from './lib/main.js';
 
@@ -18,6 +19,7 @@ function printRows(title: string, rows: readonly BenchRow[]): void {
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const only = argv[0];
   if (!only || only === 'validate') printRows('validate vs bare kustomize', await benchValidate());
+  if (!only || only === 'server') printRows('validate --server (the API server stage)', await benchServer());
   if (!only || only === 'hostile') printRows('hostile input refused before kustomize', await benchHostile());
   if (!only || only === 'loadtest') printRows('load engine vs wrk', (await benchLoadEngine()).rows);
   return 0;

@@ -6,6 +6,7 @@ import { writeTree } from '../../scripts/bench/hostile-trees.js';
 import { runMeasured } from '../../scripts/bench/measure.js';
 import { processAlive } from '../../scripts/lib/process.js';
 import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
+import { kubectl, sharedKubeconfig } from './helpers.js';
 
 /**
  * `validate --server` against the real kube-apiserver of the local control plane (the shared
@@ -163,6 +164,54 @@ describe('validate --server reports what only the API server rejects, at the sou
     expect(run.status).toBe(0);
     expect(pidsIn(run.stderr)).toHaveLength(2);
     expect(pidsIn(run.stderr).filter(processAlive)).toEqual([]);
+  });
+});
+
+describe('validate --server --kubeconfig: against a cluster named by the user, read-only', () => {
+  it('catches an immutable-field change against the live object, and creates nothing', async () => {
+    const kubeconfig = sharedKubeconfig();
+    const namespace = 'server-live';
+    kubectl(
+      kubeconfig,
+      ['apply', '-f', '-'],
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${namespace}\n`,
+    );
+    const live = DEPLOYMENT('');
+    kubectl(kubeconfig, ['apply', '-n', namespace, '-f', '-'], live);
+    try {
+      // The selector of a Deployment cannot change once it exists: only the live object shows that.
+      const changed = live.replaceAll('app: web', 'app: web-v2');
+      const root = tree({
+        'kustomization.yaml': `namespace: ${namespace}\nresources:\n- objects.yaml\n- extra.yaml\n`,
+        'objects.yaml': changed,
+        'extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: not-created\ndata:\n  a: b\n',
+      });
+      const { report } = await validateServer(root, ['--no-schemas', '--kubeconfig', kubeconfig]);
+      const server = report.findings.filter((finding) => finding.ruleId === 'server');
+      expect(server).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/spec\.selector: Invalid value: .*field is immutable/),
+          location: expect.objectContaining({ file: 'objects.yaml', line: 7 }),
+        }),
+      ]);
+      // A dry run: the ConfigMap was judged, not stored, and the live Deployment is unchanged.
+      expect(() => kubectl(kubeconfig, ['get', 'configmap', 'not-created', '-n', namespace])).toThrow(
+        /NotFound/,
+      );
+      expect(
+        kubectl(kubeconfig, [
+          'get',
+          'deployment',
+          'web',
+          '-n',
+          namespace,
+          '-o',
+          'jsonpath={.spec.selector.matchLabels.app}',
+        ]),
+      ).toBe('web');
+    } finally {
+      kubectl(kubeconfig, ['delete', 'namespace', namespace, '--wait=false']);
+    }
   });
 });
 
