@@ -20,7 +20,14 @@ import {
   type SchemaStageOptions,
   startSchemaStage,
 } from './schema.js';
-import { SERVER_RULE, SERVER_SETTINGS, type ServerStageOptions, startServerStage } from './server.js';
+import {
+  abandonServerStage,
+  prepareServerStage,
+  SERVER_RULE,
+  SERVER_SETTINGS,
+  type ServerStageOptions,
+  startServerStage,
+} from './server.js';
 import { applySuppressions } from './suppress.js';
 
 export interface ValidateOptions {
@@ -68,6 +75,9 @@ export async function validateOverlays(
   const controllers = loadControllers(options.root, files);
   mark('source tree');
 
+  // The API server (and the proxy to it) start while kustomize renders.
+  const serverOptions = options.server ?? { enabled: false };
+  const serverPrepared = prepareServerStage(serverOptions);
   const kubeconform = await prepareSchemaStage(options.schema);
   mark('find kubeconform');
   // Each overlay is parsed as soon as it is rendered, while kustomize renders the others.
@@ -78,15 +88,17 @@ export async function validateOverlays(
       ),
       `${each.target.path} (rendered)`,
     ),
-  );
+  ).catch(async (error: unknown) => {
+    await abandonServerStage(serverPrepared);
+    throw error;
+  });
   mark('render and parse');
   // kubeconform checks the schemas in its own process, and the API server judges the objects in
   // its own, while this one runs the policies.
   const schemaRun = startSchemaStage(parsed, kubeconform, options.schema);
-  const serverOptions = options.server ?? { enabled: false };
   const serverRun = startServerStage(
     parsed,
-    serverOptions,
+    serverPrepared,
     prepared.flatMap((each) => each.sensitive),
   );
   const located: {

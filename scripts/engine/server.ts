@@ -55,24 +55,83 @@ interface ServerOutcome {
 
 const NOT_CHECKED: ServerStage = { checked: false, findingsFor: () => [] };
 
+/** The server and the session to it, opened while kustomize renders: its cost hides behind the render. */
+export interface PreparedServer {
+  opened: Promise<OpenedServer | { skippedReason: string }>;
+}
+
+interface OpenedServer {
+  session: import('../kube/dry-run.js').DryRunSession;
+  mutable: boolean;
+  against: string;
+  stop(): Promise<void>;
+}
+
+export function prepareServerStage(options: ServerStageOptions): PreparedServer | undefined {
+  if (!options.enabled) return undefined;
+  const opened = openServer(options).catch((error: unknown) => {
+    if (error instanceof ExitError) return { skippedReason: error.format() };
+    throw error;
+  });
+  // Settled here too, so that a failure before finish() awaits it is not an unhandled rejection.
+  opened.catch(() => undefined);
+  return { opened };
+}
+
+async function openServer(options: ServerStageOptions): Promise<OpenedServer | { skippedReason: string }> {
+  const log = options.log ?? (() => undefined);
+  // Loaded here: a run without --server never loads the cluster code.
+  const [{ openValidationServer }, { openDryRunSession }] = await Promise.all([
+    import('../cluster/validation-server.js'),
+    import('../kube/dry-run.js'),
+  ]);
+  if (options.kubeconfig) {
+    const session = await openDryRunSession({
+      kubeconfig: options.kubeconfig,
+      context: options.context,
+      mutable: false,
+    });
+    return {
+      session,
+      mutable: false,
+      against: options.context ? `context ${options.context}` : "the kubeconfig's current context",
+      stop: async () => undefined,
+    };
+  }
+  const opened = await openValidationServer({ log, readyTimeoutMs: 30_000 });
+  if ('unavailable' in opened) return { skippedReason: opened.unavailable };
+  try {
+    const session = await openDryRunSession({
+      kubeconfig: opened.server.kubeconfig,
+      mutable: opened.server.mutable,
+    });
+    return {
+      session,
+      mutable: opened.server.mutable,
+      against: opened.server.reused ? 'the running local cluster' : 'a local API server',
+      stop: () => opened.server.stop(),
+    };
+  } catch (error) {
+    await opened.server.stop();
+    throw error;
+  }
+}
+
 /**
- * Starts the dry run of every rendered object, run while the policies run. A local API server
- * (the running `npm run cluster`, or etcd + kube-apiserver started for this run) unless a
- * kubeconfig is given; every object in one session, each judged on its own.
+ * Dry-runs every rendered object on the prepared server, run while the policies run; every object
+ * in one session, each judged on its own. The session and any server started for it end here.
  */
 export function startServerStage(
   overlays: readonly RenderedOverlay[],
-  options: ServerStageOptions,
+  prepared: PreparedServer | undefined,
   sensitive: readonly string[],
 ): PendingServerStage {
-  if (!options.enabled) return { finish: async () => NOT_CHECKED };
-  const settled = dryRunAll(overlays, options).then(
-    (result) => result,
-    (error: unknown) => {
-      if (error instanceof ExitError) return { skippedReason: error.format() };
-      throw error;
-    },
-  );
+  if (!prepared) return { finish: async () => NOT_CHECKED };
+  const settled = dryRunAll(overlays, prepared).catch((error: unknown) => {
+    if (error instanceof ExitError) return { skippedReason: error.format() };
+    throw error;
+  });
+  settled.catch(() => undefined);
   const counts = overlays.map((overlay) => overlay.resources.length);
   return {
     async finish() {
@@ -91,44 +150,32 @@ export function startServerStage(
 
 async function dryRunAll(
   overlays: readonly RenderedOverlay[],
-  options: ServerStageOptions,
+  prepared: PreparedServer,
 ): Promise<{ outcomes: ServerOutcome[]; against: string } | { skippedReason: string }> {
-  const log = options.log ?? (() => undefined);
-  // Loaded here: a run without --server never loads the cluster code.
-  const [{ openValidationServer }, { openDryRunSession }] = await Promise.all([
-    import('../cluster/validation-server.js'),
-    import('../kube/dry-run.js'),
-  ]);
+  const opened = await prepared.opened;
+  if ('skippedReason' in opened) return opened;
   const objects = overlays.flatMap((overlay) => overlay.resources.map((resource) => resource.body));
-  let target: { kubeconfig: string; context?: string; mutable: boolean };
-  let stop: () => Promise<void> = async () => undefined;
-  let against: string;
-  if (options.kubeconfig) {
-    target = { kubeconfig: options.kubeconfig, context: options.context, mutable: false };
-    against = options.context ? `context ${options.context}` : `the kubeconfig's current context`;
-  } else {
-    const opened = await openValidationServer({ log, readyTimeoutMs: 30_000 });
-    if ('unavailable' in opened) return { skippedReason: opened.unavailable };
-    target = { kubeconfig: opened.server.kubeconfig, mutable: opened.server.mutable };
-    stop = () => opened.server.stop();
-    against = opened.server.reused ? 'the running local cluster' : 'a local API server';
-  }
   try {
-    const session = await openDryRunSession(target);
-    try {
-      if (target.mutable) {
-        // A tree that ships its CRDs, and the namespaces it uses: created for real, on our server only.
-        const crds = objects.filter((body) => body.kind === 'CustomResourceDefinition');
-        if (crds.length > 0) await session.applyCrds(crds);
-        await session.ensureNamespaces(namespacesOf(objects));
-      }
-      return { outcomes: (await session.dryRun(objects)) as ServerOutcome[], against };
-    } finally {
-      await session.close();
+    if (opened.mutable) {
+      // A tree that ships its CRDs, and the namespaces it uses: created for real, on our server only.
+      const crds = objects.filter((body) => body.kind === 'CustomResourceDefinition');
+      if (crds.length > 0) await opened.session.applyCrds(crds);
+      await opened.session.ensureNamespaces(namespacesOf(objects));
     }
+    return { outcomes: (await opened.session.dryRun(objects)) as ServerOutcome[], against: opened.against };
   } finally {
-    await stop();
+    await opened.session.close();
+    await opened.stop();
   }
+}
+
+/** Closes what prepareServerStage opened, when the run ends before the stage (a failed render). */
+export async function abandonServerStage(prepared: PreparedServer | undefined): Promise<void> {
+  if (!prepared) return;
+  const opened = await prepared.opened.catch(() => undefined);
+  if (!opened || 'skippedReason' in opened) return;
+  await opened.session.close();
+  await opened.stop();
 }
 
 /** Namespaces the objects live in or declare. */
