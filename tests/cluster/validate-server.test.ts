@@ -139,6 +139,25 @@ describe('validate --server reports what only the API server rejects, at the sou
     expect(run.status).toBe(1);
   });
 
+  it("reports the server's warnings as warnings, at the field they name", async () => {
+    const objects = DEPLOYMENT(
+      '',
+      '      annotations:\n        seccomp.security.alpha.kubernetes.io/pod: runtime/default\n',
+    );
+    const root = tree({ 'kustomization.yaml': KUSTOMIZATION, 'objects.yaml': objects });
+    const { report } = await validateServer(root, ['--no-schemas']);
+    const server = report.findings.filter((finding) => finding.ruleId === 'server');
+    expect(server).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        message: expect.stringMatching(
+          /^The API server warns: spec\.template\.metadata\.annotations\[seccomp/,
+        ),
+        location: expect.objectContaining({ file: 'objects.yaml', line: 15 }),
+      }),
+    ]);
+  });
+
   it('reports two rejected objects in one tree, both', async () => {
     const root = tree({
       'kustomization.yaml': KUSTOMIZATION,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RuleCatalogue } from '../../scripts/config/catalogue.js';
 import { loadConfig } from '../../scripts/config/load.js';
-import { buildConfigSchema, configSchemaText } from '../../scripts/config/schema.js';
+import { buildConfigSchema } from '../../scripts/config/schema.js';
 import { knownRuleIds, ruleSettings } from '../../scripts/config/settings.js';
 import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 import { policies, ruleCatalogue } from '../../scripts/policies/index.js';

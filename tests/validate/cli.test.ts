@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runMeasured } from '../../scripts/bench/measure.js';
 import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 import { validateSarif } from '../report/sarif-validator.js';
-import { runMeasured } from '../../scripts/bench/measure.js';
 import { copyRepository, type RepoCopy, runValidate } from './repo-copy.js';
 
 interface JsonFinding {
