@@ -4,7 +4,7 @@
  * and report each finding at the source file and line a person edits.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { envForOverlay, loadConfig } from './config/load.js';
 import { validateOverlays } from './engine/run.js';
 import type { ServerStageOptions } from './engine/server.js';
@@ -15,6 +15,7 @@ import { PACKAGE_ROOT, repositoryRoot, toolVersion } from './lib/repo.js';
 import { ruleCatalogue } from './policies/index.js';
 import { listRules } from './policies/list.js';
 import { discoverOverlays } from './render/discover.js';
+import { isInside } from './render/input-file.js';
 import { formatReport, writeGithubReport, writeGithubWarning } from './report/index.js';
 import type { RunResult } from './report/types.js';
 
@@ -51,12 +52,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     return EXIT_CLEAN;
   }
   const cwd = invocationDirectory();
-  const root = findRoot(cwd);
+  // The validated tree's repository, not necessarily the one the command runs in: its config,
+  // its paths in every report, its environments.
+  const root = validatedRoot(args.positionals, cwd);
   const configFile = args.values.config
     ? resolve(cwd, args.values.config)
-    : existsSync(join(root, DEFAULT_CONFIG))
-      ? join(root, DEFAULT_CONFIG)
-      : undefined;
+    : nearestConfig(args.positionals.length > 0 ? resolve(cwd, args.positionals[0] as string) : cwd, root);
   const { config, warnings } = loadConfig(configFile, root, { rules: ruleCatalogue });
   if (args.values['list-rules']) {
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
@@ -213,6 +214,52 @@ function findRoot(cwd: string): string {
     if (existsSync(join(dir, DEFAULT_CONFIG))) return dir;
   }
   return top;
+}
+
+/**
+ * The root of the repository the given paths are in: the one the command runs in when they are
+ * inside it; else the paths' own (git's top level, or the directory above holding
+ * validate.config.yaml, or the parent of a conventional `overlays/` directory). Paths in two
+ * repositories are refused: one report cannot hold two roots.
+ */
+function validatedRoot(paths: readonly string[], cwd: string): string {
+  const here = findRoot(cwd);
+  const roots = new Set<string>();
+  for (const path of paths) {
+    const absolute = resolve(cwd, path);
+    if (isInside(here, absolute)) {
+      roots.add(here);
+      continue;
+    }
+    let dir = absolute;
+    while (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      if (dir === dirname(dir)) break;
+      dir = dirname(dir);
+    }
+    const found = findRoot(dir);
+    // Outside git and without a config, `…/overlays/<env>` means the tree above `overlays/`.
+    const conventional = found === dir && basename(dirname(dir)) === 'overlays' ? dirname(dirname(dir)) : found;
+    roots.add(conventional);
+  }
+  if (roots.size > 1) {
+    throw new ExitError(
+      `the paths are in different repositories (${[...roots].join(', ')}): validate them one at a time`,
+      EXIT_ERROR,
+    );
+  }
+  return [...roots][0] ?? here;
+}
+
+/** The nearest validate.config.yaml above `from` (a path given, or the working directory), up to `root`. */
+function nearestConfig(from: string, root: string): string | undefined {
+  let dir = existsSync(from) && statSync(from).isDirectory() ? from : dirname(from);
+  if (!isInside(root, dir)) dir = root;
+  for (;;) {
+    const file = join(dir, DEFAULT_CONFIG);
+    if (existsSync(file)) return file;
+    if (dir === root || dir === dirname(dir)) return undefined;
+    dir = dirname(dir);
+  }
 }
 
 /** Checked before any work: a report nobody can write should not cost a whole run first. */

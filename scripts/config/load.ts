@@ -294,7 +294,8 @@ function normalise(
 function warningsFor(config: ValidateConfig, root: string, today: Date): string[] {
   const warnings: string[] = [];
   for (const overlay of Object.keys(config.environments)) {
-    if (!existsSync(join(root, overlay)))
+    // A pattern (`overlays/prod-*`) names directories that may come later.
+    if (!overlay.includes('*') && !existsSync(join(root, overlay)))
       warnings.push(`${config.file}: environments.${overlay}: no such directory`);
   }
   config.suppressions.forEach((suppression, index) => {

@@ -96,7 +96,7 @@ export function buildConfigSchema(rules: RuleCatalogue): JsonObject {
     properties: {
       environments: {
         description:
-          'Overlay directory (relative to the repository root) → environment name. Default: the directory name.',
+          'Overlay directory (relative to the repository root), or a pattern where `*` matches any run of characters (`overlays/prod-*`), → environment name. Default: the directory name, with production-like names (`production`, `prd`, `live`, `prod-eu`) judged as `prod` and development-like ones as `dev`.',
         type: 'object',
         maxProperties: MAX_ENVIRONMENTS,
         propertyNames: { pattern: '^[^/]' },

@@ -1,5 +1,6 @@
 import type { Severity } from '../core/finding.js';
 import { ENGINE_RULES, type RuleCatalogue, type RuleDescriptor, type RuleOptions } from './catalogue.js';
+import { globMatches } from './glob.js';
 import { normaliseOverlay } from './suppressions.js';
 import type { RuleSeverity, ValidateConfig } from './types.js';
 
@@ -17,7 +18,26 @@ export function knownRuleIds(rules: RuleCatalogue): string[] {
 
 /** The environment of an overlay: the config's `environments` entry, else the directory-name default. */
 export function envForOverlay(config: ValidateConfig, overlayPath: string, defaultEnv: string): string {
-  return config.environments[normaliseOverlay(overlayPath)] ?? defaultEnv;
+  const path = normaliseOverlay(overlayPath);
+  const exact = config.environments[path];
+  if (exact !== undefined) return exact;
+  // Directory patterns (`overlays/prod-*: prod`), the first that matches in the file's order.
+  for (const [pattern, env] of Object.entries(config.environments)) {
+    if (pattern.includes('*') && globMatches(pattern, path)) return env;
+  }
+  return canonicalEnvironment(defaultEnv);
+}
+
+/**
+ * The environment a directory name means: the names teams give production (`production`, `prd`,
+ * `live`, `prod-eu`, `prod_us`) are judged as `prod`, and development's (`development`, `develop`,
+ * `dev-2`) as `dev`, so the stricter production defaults are not lost to a naming habit. Other
+ * names (`staging`, `qa`) stay as they are.
+ */
+export function canonicalEnvironment(name: string): string {
+  if (/^(prod|production|prd|live)([-_.].+)?$/i.test(name)) return 'prod';
+  if (/^(dev|development|develop)([-_.].+)?$/i.test(name)) return 'dev';
+  return name;
 }
 
 /**

@@ -2,7 +2,7 @@ import { keyDisplay } from '../core/secret-keys.js';
 import { compileConfigPatterns } from '../lib/patterns.js';
 import { definePolicy, type RawFinding } from './types.js';
 import { asObject } from './util/json.js';
-import { decodeBase64, isPlaceholder } from './util/secrets.js';
+import { decodeBase64, isPlaceholder, isSshPublicKeyList } from './util/secrets.js';
 
 export const noPlaintextSecretPolicy = definePolicy<{ allowSecrets: boolean; extraPlaceholders: string[] }>({
   id: 'no-plaintext-secret',
@@ -30,14 +30,19 @@ export const noPlaintextSecretPolicy = definePolicy<{ allowSecrets: boolean; ext
     secretRendered:
       'a Secret is rendered in {{env}}, so its values would come from git; sync it from Key Vault through a SecretProviderClass.',
     realValue: 'key {{key}} of {{field}} holds a value that is not a placeholder.',
+    notBase64:
+      'key {{key}} of data is not base64, so the API server rejects the Secret ("illegal base64 data"); ' +
+      'encode the value, or put it under stringData.',
   },
   docs: {
     rationale:
       'Anything committed is readable by everyone with access to the repository and its history, forever. Prod ' +
       'credentials live only in Azure Key Vault and reach the pods through the Secrets Store CSI driver; other ' +
       'environments may keep a Secret in git so the manifests are complete, but only with placeholder values ' +
-      `(\`<set-by-pipeline>\`, \`changeme\`, empty, \`<…>\`, \`\${…}\`) that the pipeline replaces. Findings name the key, ` +
-      'never the value.',
+      `(\`<set-by-pipeline>\`, \`changeme\`, empty, \`<…>\`, \`\${…}\`) that the pipeline replaces. SSH public keys ` +
+      '(known_hosts, `identity.pub`) are not secrets and pass. A `data` value that is not base64 (a placeholder ' +
+      'written under `data` instead of `stringData`) is its own error: the API server rejects the whole Secret. ' +
+      'Findings name the key, never the value.',
     failing: `apiVersion: v1
 kind: Secret
 metadata: {name: triage-secrets, namespace: triage}
@@ -68,9 +73,14 @@ spec:
       for (const [key, value] of Object.entries(map)) {
         if (value === null) continue;
         const text = field === 'data' ? decodeBase64(String(value)) : String(value);
-        // Undecodable data is binary, hence a real value.
-        if (text !== undefined && isPlaceholder(text, extra)) continue;
         // A key the API server refuses may itself hold the value: shown as its marker only.
+        if (text === undefined) {
+          // Not a real value either way: the server refuses it before anything reads it.
+          findings.push({ messageId: 'notBase64', data: { key: shown(key) }, path: [field, key] });
+          continue;
+        }
+        // Placeholders, and SSH public keys, which are meant to be shared.
+        if (isPlaceholder(text, extra) || isSshPublicKeyList(text)) continue;
         findings.push({
           messageId: 'realValue',
           data: { key: shown(key), field },

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../core/resource.js';
 import { definePolicy, type RawFinding } from './types.js';
 import { asIntOrString, asObject } from './util/json.js';
-import { containersOf, podTemplate, portResolves } from './util/workload.js';
+import { containersOf, isPortNumber, podTemplate, portResolves } from './util/workload.js';
 
 const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
 /** Jobs and CronJobs run to completion: no probes expected. */
@@ -21,8 +21,8 @@ export const probesPolicy = definePolicy<{ requireReadiness: boolean; requireLiv
   description:
     'Long-running containers have readiness and liveness probes whose ports resolve to the container’s ports.',
   remediation:
-    'Add readinessProbe and livenessProbe (httpGet on the health endpoint, e.g. /api/health) on a port the container ' +
-    'declares, by name or number.',
+    'Add readinessProbe and livenessProbe (httpGet on the health endpoint, e.g. /api/health) on a port name the ' +
+    'container declares, or on the number the process listens on.',
   defaultSeverity: 'error',
   kinds: LONG_RUNNING_KINDS,
   options: {
@@ -42,13 +42,20 @@ export const probesPolicy = definePolicy<{ requireReadiness: boolean; requireLiv
       'container {{container}} has no readinessProbe, so it receives traffic before it can serve.',
     livenessMissing: 'container {{container}} has no livenessProbe, so a hung process is never restarted.',
     portUnresolved:
-      'the {{probe}} of container {{container}} targets port {{port}}, which the container does not declare.',
+      'the {{probe}} of container {{container}} targets the port name {{port}}, which the container does not declare, ' +
+      'so the probe can never succeed.',
+    portUndeclared:
+      'the {{probe}} of container {{container}} targets port number {{port}}, which the container does not declare; ' +
+      'the kubelet connects to the pod on that number regardless (declaring containerPort is informational), so this ' +
+      'matters only if nothing listens on it.',
   },
+  warningOnly: ['portUndeclared'],
   docs: {
     rationale:
       'Without a readiness probe a pod takes traffic as soon as it starts, and a rollout with `maxUnavailable: 0` ' +
       'proceeds before the new pods serve. Without a liveness probe a deadlocked worker keeps its place behind the ' +
-      'Service. A probe on a port name the container does not declare never succeeds: the pod is never ready.',
+      'Service. A probe on a port name the container does not declare never succeeds: the pod is never ready. A probe ' +
+      'on a port number reaches the pod whether or not the container declares it, so that is only a warning.',
     failing: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: triage-backend, namespace: triage}
@@ -101,7 +108,8 @@ spec:
         const target = spec ? probePort(spec) : undefined;
         if (!target || portResolves(container, target.port)) continue;
         findings.push({
-          messageId: 'portUnresolved',
+          // The kubelet resolves a name through the container's ports; a number it uses as given.
+          messageId: isPortNumber(target.port) ? 'portUndeclared' : 'portUnresolved',
           data: { probe, container: name, port: String(target.port) },
           path: [...path, probe, target.field, 'port'],
         });

@@ -3,15 +3,21 @@ import type { FieldPath, Resource } from '../core/resource.js';
 import { keyDisplay } from '../core/secret-keys.js';
 import { compileConfigPatterns } from '../lib/patterns.js';
 import { definePolicy, type RawFinding } from './types.js';
+import { credentialArguments } from './util/credential-args.js';
 import {
+  AZURE_AI_KEY_NAME,
   azureCredentialPattern,
+  CONNECTION_STRING_NAME,
+  type CredentialContext,
+  carriedCredential,
   embeddedAssignments,
   entropyCandidates,
   isHighEntropy,
+  normalizeKeyName,
   secretlintPatterns,
 } from './util/credentials.js';
 import { asArray, asObject, asString, asStringMap } from './util/json.js';
-import { isPlaceholder } from './util/secrets.js';
+import { isPlaceholder, isSshPublicKeyList } from './util/secrets.js';
 import { containersOf, podTemplate } from './util/workload.js';
 
 type SecretInConfigOptions = {
@@ -71,11 +77,35 @@ function configValues(resource: Resource, ignoreAnnotations: readonly string[]):
   return out;
 }
 
+/** A container's command line: `command` then `args`, each element with its path. */
+interface CommandLine {
+  container: string;
+  elements: { text: string; field: 'command' | 'args'; index: number; path: FieldPath }[];
+}
+
+function commandLines(resource: Resource): CommandLine[] {
+  const pod = podTemplate(resource);
+  if (!pod) return [];
+  return containersOf(pod).map(({ container, name, path }) => ({
+    container: name,
+    elements: (['command', 'args'] as const).flatMap((field) =>
+      asArray(container[field]).flatMap((each, index) => {
+        const text = asString(each);
+        return text === undefined ? [] : [{ text, field, index, path: [...path, field, index] }];
+      }),
+    ),
+  }));
+}
+
+/** `$VAR`, `${VAR}`, `$(VAR)` and `$(cat file)`: the shell or the kubelet fills the value in. */
+const REFERENCE = /^\$[({A-Za-z_]/;
+const PATH = /^(\/|\.\.?\/|~\/|@\/)/;
+
 const NUMBER_OR_FLAG = /^(-?\d+(\.\d+)?[a-z]{0,3}|true|false|yes|no|on|off)$/i;
 
 export const secretInConfigPolicy = definePolicy<SecretInConfigOptions>({
   id: 'secret-in-config',
-  description: 'ConfigMaps, container env values and annotations carry no credentials.',
+  description: 'ConfigMaps, container env values, command lines and annotations carry no credentials.',
   remediation:
     'Move the value to Azure Key Vault (prod) or to the pipeline-filled Secret, and read it through secretKeyRef/envFrom ' +
     'secretRef; rotate the credential, since it is in the git history.',
@@ -83,7 +113,9 @@ export const secretInConfigPolicy = definePolicy<SecretInConfigOptions>({
   kinds: ['*'],
   options: {
     credentialKeyPatterns: {
-      description: 'Regular expressions (case-insensitive) for key names that mean a credential.',
+      description:
+        'Regular expressions (case-insensitive) for key names that mean a credential; camelCase words are ' +
+        'matched as if written with `_` (`githubToken` as `github_Token`).',
       schema: { type: 'array', items: { type: 'string', format: 'regex' } },
       default: [
         '(^|[_./-])key$',
@@ -91,10 +123,14 @@ export const secretInConfigPolicy = definePolicy<SecretInConfigOptions>({
         'access[_.-]?key',
         'account[_.-]?key',
         'private[_.-]?key',
+        'secret[_.-]?key',
         'passw(or)?d',
+        '(^|[_./-])pass$',
         '(^|[_./-])pwd($|[_./-])',
         '(^|[_./-])token($|[_./-])',
+        'token$',
         '(^|[_./-])secret($|[_./-])',
+        'secret$',
         'client[_.-]?secret',
         'connection[_.-]?string',
         'conn[_.-]?str',
@@ -108,6 +144,7 @@ export const secretInConfigPolicy = definePolicy<SecretInConfigOptions>({
       schema: { type: 'array', items: { type: 'string', format: 'regex' } },
       default: [
         '[_./-](names?|paths?|files?|dirs?|ids?|urls?|uris?|endpoints?|hosts?|ttl|expiry|limit|max|min|size|count|enabled|type|version|header|prefix|mount)$',
+        '[_./-](length|len|policy|issuer|audience|scopes?|store|provider|class|ref|kind|mode|format|algorithm|pattern|regex|timeout|lifetime|duration|interval|stdin)$',
       ],
     },
     entropyThreshold: {
@@ -138,18 +175,26 @@ export const secretInConfigPolicy = definePolicy<SecretInConfigOptions>({
     azureCredential: '{{where}} holds an {{pattern}}.',
     highEntropy:
       '{{where}} holds a high-entropy token ({{entropy}} bits per character) that looks like a secret.',
+    credentialArgument:
+      '{{where}} passes {{flag}}, which is named like a credential, a literal value on the command line.',
   },
   warningOnly: ['highEntropy'],
   docs: {
     rationale:
       'ConfigMaps, env values and annotations are readable by anyone who can `get` the object, are printed by ' +
       '`kubectl describe`, and end up in logs and support bundles. Credentials there also bypass Key Vault ' +
-      'rotation. The rule looks at key names that mean a credential, at the credential patterns of secretlint’s ' +
-      'recommended preset, at Azure’s own shapes (storage/Cosmos `AccountKey=`, Service Bus/Event Hubs ' +
-      '`SharedAccessKey=`, SAS tokens, 32-hex Azure OpenAI keys) and at high-entropy tokens, leaving out GUIDs ' +
-      '(client and tenant ids are identifiers), digests, paths and placeholders; a high-entropy token alone is a ' +
-      'warning, since the heuristic can be wrong. Values generated by ' +
-      '`configMapGenerator` are covered, since they are rendered ConfigMaps. Findings never quote the value.',
+      'rotation. The rule looks at key names that mean a credential (`PASSWORD`, `DB_PASS`, `PWD`, `TOKEN`, ' +
+      '`githubToken`, `API_KEY`, `CLIENT_SECRET`…, but not `TOKEN_URL`, `SECRET_NAME` or `PASSWORD_MIN_LENGTH`), ' +
+      'at the credential patterns of secretlint’s recommended preset, at Azure’s own shapes (storage/Cosmos ' +
+      '`AccountKey=`, Service Bus/Event Hubs `SharedAccessKey=`, SAS tokens, URLs with a password, and 32-hex ' +
+      'Azure OpenAI keys when a credential name or an Azure AI name stands next to them: a bare 32-hex value is ' +
+      'as likely a checksum or a uid), at connection strings carrying `Password=`/`Pwd=` (a `…_CONNECTION_STRING` ' +
+      'without a credential in it is fine), at credentials on container command lines (`--password x`, ' +
+      '`--token=x`, `redis-cli -a x`, `mysql -px`, also inside `sh -c` scripts) and at high-entropy tokens, ' +
+      'leaving out GUIDs (client and tenant ids are identifiers), digests, paths, SSH public keys (known_hosts ' +
+      'lines) and placeholders; a high-entropy token alone is a warning, since the heuristic can be wrong. ' +
+      'Values generated by `configMapGenerator` are covered, since they are rendered ConfigMaps. Findings never ' +
+      'quote the value.',
     failing: `apiVersion: v1
 kind: ConfigMap
 metadata: {name: triage-config, namespace: triage}
@@ -171,15 +216,24 @@ data:
     const ignoredKeys = compileConfigPatterns(options.ignoreKeyPatterns, 'i');
     const extra = compileConfigPatterns(options.extraPlaceholders, 'i');
     const entropy = { threshold: options.entropyThreshold, minLength: options.entropyMinLength };
-    const namedLikeCredential = (name: string) =>
-      credentialKeys.some((pattern) => pattern.test(name)) &&
-      !ignoredKeys.some((pattern) => pattern.test(name));
+    const ignored = (name: string) => ignoredKeys.some((pattern) => pattern.test(name));
+    const namedLikeCredential = (name: string) => {
+      const words = normalizeKeyName(name);
+      return credentialKeys.some((pattern) => pattern.test(words)) && !ignored(words);
+    };
     const literal = (value: string) => !isPlaceholder(value, extra) && !NUMBER_OR_FLAG.test(value.trim());
+    const context = (name: string): CredentialContext => ({
+      extra,
+      namedLikeCredential,
+      keyIsCredential:
+        namedLikeCredential(name) || (AZURE_AI_KEY_NAME.test(name) && !ignored(normalizeKeyName(name))),
+    });
 
     const findings: RawFinding[] = [];
     for (const { where, name, value, path } of configValues(resource, options.ignoreAnnotations)) {
-      if (isPlaceholder(value, extra)) continue;
-      const azure = azureCredentialPattern(value, extra);
+      // Placeholders, and SSH public keys (known_hosts, host keys), which are meant to be shared.
+      if (isPlaceholder(value, extra) || isSshPublicKeyList(value)) continue;
+      const azure = azureCredentialPattern(value, context(name));
       if (azure) {
         findings.push({ messageId: 'azureCredential', data: { where, pattern: azure }, path });
         continue;
@@ -189,8 +243,16 @@ data:
         findings.push({ messageId: 'knownPattern', data: { where, pattern: known.join(', ') }, path });
         continue;
       }
+      const carried = carriedCredential(value, extra);
+      if (carried) {
+        findings.push({ messageId: 'embeddedCredential', data: { where, name: carried }, path });
+        continue;
+      }
       const multiline = value.includes('\n');
-      if (!multiline && namedLikeCredential(name) && literal(value)) {
+      // A connection string is a credential only when it carries one (found above): under
+      // `…_CONNECTION_STRING` may stand a resource path or an identity-based string without a key.
+      const connectionString = CONNECTION_STRING_NAME.test(name);
+      if (!multiline && !connectionString && namedLikeCredential(name) && literal(value)) {
         findings.push({ messageId: 'credentialName', data: { where }, path });
         continue;
       }
@@ -206,6 +268,27 @@ data:
         .find((each) => each !== undefined);
       if (random !== undefined) {
         findings.push({ messageId: 'highEntropy', data: { where, entropy: random.toFixed(1) }, path });
+      }
+    }
+    const argumentRules = {
+      namedLikeCredential,
+      isLiteral: (value: string) => literal(value) && !REFERENCE.test(value) && !PATH.test(value),
+    };
+    for (const { container, elements } of commandLines(resource)) {
+      const texts = elements.map((each) => each.text);
+      const reported = new Set<number>();
+      elements.forEach(({ text, field, index, path }, at) => {
+        const azure = azureCredentialPattern(text, context(''));
+        if (!azure) return;
+        reported.add(at);
+        const where = `${field}[${index}] of container ${container}`;
+        findings.push({ messageId: 'azureCredential', data: { where, pattern: azure }, path });
+      });
+      for (const { index: at, flag } of credentialArguments(texts, argumentRules)) {
+        const element = elements[at];
+        if (!element || reported.has(at)) continue;
+        const where = `${element.field}[${element.index}] of container ${container}`;
+        findings.push({ messageId: 'credentialArgument', data: { where, flag }, path: element.path });
       }
     }
     return findings;

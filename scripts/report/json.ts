@@ -27,6 +27,8 @@ export interface JsonReport {
     schemaChecked: boolean;
     /** Present only when `schemaChecked` is false. */
     schemaSkippedReason?: string;
+    /** Overlay directory → the environment its findings were judged as. */
+    environments: Record<string, string>;
     /** Present only with --server: whether the API server checked every object. */
     serverChecked?: boolean;
     /** Present only when `serverChecked` is false. */
@@ -54,6 +56,7 @@ export function buildJsonReport(result: RunResult): JsonReport {
       suppressed: t.suppressed,
       schemaChecked: result.schemaChecked,
       ...(skipReason !== undefined ? { schemaSkippedReason: skipReason } : {}),
+      environments: Object.fromEntries(result.overlays.map((run) => [run.overlay, run.env])),
       ...(result.server ? { serverChecked: result.server.checked } : {}),
       ...(serverReason !== undefined ? { serverSkippedReason: serverReason } : {}),
       durationMs: Math.round(result.durationMs),

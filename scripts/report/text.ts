@@ -69,6 +69,12 @@ export function formatText(result: RunResult, options: TextOptions = {}): string
   if (t.errors + t.warnings === 0) lines.push('No problems found.');
   if (t.suppressed > 0)
     lines.push(`${t.suppressed === 1 ? '1 finding' : `${t.suppressed} findings`} suppressed.`);
+  // An overlay judged as another environment than its directory says (`production` as prod).
+  for (const run of result.overlays) {
+    if (run.env !== run.overlay.split('/').pop()) {
+      lines.push(singleLine(`${run.overlay} was judged as environment ${run.env}.`));
+    }
+  }
   // Said again at the end, where a terminal's last screen shows it.
   for (const warning of warnings) lines.push(style.loud(warning));
   const summary = summaryLine(result);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Document, isMap, isScalar, isSeq, type Node } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { SourceLocation } from '../core/finding.js';
 import { type FieldPath, getPath, type JsonValue, type Resource } from '../core/resource.js';
 import { compileConfigPattern } from '../lib/patterns.js';
@@ -299,12 +299,20 @@ function locateRemoval(
   if (patch.kind === 'json6902') {
     const ops = patch.documents[0]?.contents;
     if (!isSeq(ops)) return undefined;
+    // Replayed backwards: each op's indices refer to the list as it was when the op ran.
+    let current: FieldPath = path;
     for (const op of [...ops.items].reverse()) {
-      if (!isMap(op) || scalarString(op.get('op', true)) !== 'remove') continue;
+      if (!isMap(op)) continue;
       const pointerNode = op.get('path', true) as Node | undefined;
       const pointer = parsePointer(scalarString(pointerNode) ?? '');
-      if (pointerPrefix(pointer, path, resource.body) !== undefined)
+      if (
+        scalarString(op.get('op', true)) === 'remove' &&
+        pointerPrefix(pointer, current, resource.body) !== undefined
+      )
         return position(patch, pointerNode ?? op);
+      const before = beforeOp(op, current);
+      if (!before) return undefined;
+      current = before;
     }
     return undefined;
   }
@@ -350,14 +358,24 @@ function locateInJsonPatch(
 ): SourceLocation | undefined {
   const ops = patch.documents[0]?.contents;
   if (!isSeq(ops)) return undefined;
+  // Replayed backwards: `current` is the field's path in the list as each op saw it, so an index
+  // an earlier op used refers to the element that stood there then.
+  let current: FieldPath = path;
   for (const op of [...ops.items].reverse()) {
     if (!isMap(op)) continue;
+    const here = current;
     const kind = scalarString(op.get('op', true));
-    if (kind !== 'add' && kind !== 'replace' && kind !== 'copy' && kind !== 'move') continue;
+    const writes = kind === 'add' || kind === 'replace' || kind === 'copy' || kind === 'move';
     const pointerNode = op.get('path', true) as Node | undefined;
     const pointer = parsePointer(scalarString(pointerNode) ?? '');
-    const matched = pointerPrefix(pointer, path, resource.body);
-    if (matched === undefined) continue;
+    const matched = writes ? pointerPrefix(pointer, here, resource.body) : undefined;
+    if (matched === undefined) {
+      const before = beforeOp(op, current);
+      // An add created the element here: the ops before it never saw it.
+      if (!before) return undefined;
+      current = before;
+      continue;
+    }
     const valueNode = op.get('value', true) as Node | undefined;
     if (valueNode && matched < path.length && (isMap(valueNode) || isSeq(valueNode))) {
       const walked = walkSource(
@@ -371,6 +389,41 @@ function locateInJsonPatch(
     return position(patch, pointerNode ?? op);
   }
   return undefined;
+}
+
+/**
+ * The path of the same element before `op` ran: an `add` at an index of the same list moved the
+ * later items up by one, a `remove` moved them down (a `move` is a remove, then an add). Indices
+ * only; a path the op does not touch is returned as it is.
+ */
+function beforeOp(op: YAMLMap, path: FieldPath): FieldPath | undefined {
+  const kind = scalarString(op.get('op', true));
+  const target = parsePointer(scalarString(op.get('path', true)) ?? '');
+  let out: FieldPath | undefined = path;
+  if (kind === 'add' || kind === 'copy' || kind === 'move') out = shiftIndex(out, target, -1);
+  if (out && kind === 'move')
+    out = shiftIndex(out, parsePointer(scalarString(op.get('from', true)) ?? ''), +1);
+  if (out && kind === 'remove') out = shiftIndex(out, target, +1);
+  return out;
+}
+
+/**
+ * Shifts the index `path` holds in the list `pointer` points into, when it is at or after the
+ * pointer's index; undefined when an add at exactly that index created the element (no earlier op
+ * can have touched it).
+ */
+function shiftIndex(path: FieldPath, pointer: readonly string[], by: 1 | -1): FieldPath | undefined {
+  const depth = pointer.length - 1;
+  if (depth < 0 || depth >= path.length) return path;
+  const index = Number(pointer[depth]);
+  const at = path[depth];
+  if (!Number.isInteger(index) || typeof at !== 'number') return path;
+  for (let i = 0; i < depth; i++) if (String(path[i]) !== pointer[i]) return path;
+  if (by === -1 && at === index) return undefined;
+  if (at < index) return path;
+  const out = [...path];
+  out[depth] = at + by;
+  return out;
 }
 
 function parsePointer(pointer: string): string[] {

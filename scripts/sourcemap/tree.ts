@@ -160,6 +160,7 @@ function readPatches(layer: Layer, root: YAMLMap, files: SourceFiles): void {
     const value = scalarString(item);
     if (value === undefined) continue;
     const looksInline = value.includes('\n') || /^\s*(apiVersion|kind|metadata)\s*:/.test(value);
+    if (!looksInline && isRemote(value) && !existsSync(resolve(layer.dir, value))) continue;
     layer.patches.push(
       looksInline
         ? inlinePatch(layer, item, item, undefined)
@@ -173,6 +174,8 @@ function readPatches(layer: Layer, root: YAMLMap, files: SourceFiles): void {
     const patchNode = item.get('patch', true);
     const pathValue = scalarString(pathNode);
     if (pathValue !== undefined) {
+      // A remote patch (`path: https://…`): kustomize fetches it; what it sets is located at this kustomization.
+      if (isRemote(pathValue) && !existsSync(resolve(layer.dir, pathValue))) continue;
       layer.patches.push(filePatch(layer, resolve(layer.dir, pathValue), item, target, files));
     } else if (patchNode) {
       layer.patches.push(inlinePatch(layer, patchNode as Node, item, target));

@@ -16,6 +16,7 @@ describe('json reporter', () => {
         warnings: 3,
         suppressed: 2,
         schemaChecked: true,
+        environments: { 'overlays/dev': 'dev', 'overlays/prod': 'prod' },
         durationMs: 1234,
       },
       findings: [
@@ -161,6 +162,7 @@ describe('json reporter', () => {
       warnings: 0,
       suppressed: 0,
       schemaChecked: true,
+      environments: { 'overlays/prod': 'prod' },
       durationMs: 50,
     });
   });

@@ -2,18 +2,45 @@ import { lintSource } from '@secretlint/core';
 import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
 import { isGuid, isPlaceholder, shannonEntropy } from './secrets.js';
 
-/** Credential shapes secretlint's recommended preset does not know: Azure's. */
+/** What a value's shape is judged with: where it sits, and what counts as a credential name. */
+export interface CredentialContext {
+  /** Further placeholder patterns (config). */
+  extra: readonly RegExp[];
+  /** Whether the key holding the value is named like a credential (or like an Azure AI key). */
+  keyIsCredential: boolean;
+  /** Whether a name inside the value (`api-key=…`, `"apiKey": …`) means a credential. */
+  namedLikeCredential: (name: string) => boolean;
+}
+
+/**
+ * Key names that mean an Azure AI (OpenAI, Cognitive Services) key even without a credential word:
+ * `OPENAI=<32 hex>` is one, while a bare 32-hex value elsewhere is usually a checksum or a uid.
+ */
+export const AZURE_AI_KEY_NAME = /open[_.-]?ai|aoai|cognitive|speech|translator|ai[_.-]?services/i;
+
+/**
+ * A key name with its camelCase words split (`githubToken` → `github_Token`), so name patterns
+ * written for `GITHUB_TOKEN` and `github-token` also see the words of `githubToken`.
+ */
+export function normalizeKeyName(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2');
+}
+
+/** Names of keys that hold a whole connection string: a credential only when it carries one. */
+export const CONNECTION_STRING_NAME = /conn(ection)?[_.-]?str(ing)?/i;
+
+/** Credential shapes secretlint's recommended preset does not know: Azure's, and URLs with a password. */
 const AZURE_PATTERNS: readonly {
   label: string;
-  test: (value: string, extra: readonly RegExp[]) => boolean;
+  test: (value: string, context: CredentialContext) => boolean;
 }[] = [
   {
     label: 'Azure Storage or Cosmos DB connection string with an AccountKey',
-    test: (value, extra) => keyValueIsReal(value, /AccountKey=([^;\s"']*)/gi, extra),
+    test: (value, { extra }) => keyValueIsReal(value, /AccountKey=([^;\s"']*)/gi, extra),
   },
   {
     label: 'Azure Service Bus or Event Hubs connection string with a SharedAccessKey',
-    test: (value, extra) => keyValueIsReal(value, /SharedAccessKey=([^;\s"']*)/gi, extra),
+    test: (value, { extra }) => keyValueIsReal(value, /SharedAccessKey=([^;\s"']*)/gi, extra),
   },
   {
     label: 'Azure shared access signature (SAS) token',
@@ -22,18 +49,42 @@ const AZURE_PATTERNS: readonly {
   },
   {
     label: 'Azure OpenAI or Cognitive Services key (32 hex characters)',
-    test: (value) => /(?:^|[^0-9a-f])[0-9a-f]{32}(?:$|[^0-9a-f])/i.test(value) && !isGuid(value),
+    test: hexKeyInContext,
   },
   {
     label: 'URL with an embedded password',
-    test: (value, extra) => {
-      for (const match of value.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:([^/\s@]+)@/gi)) {
-        if (!isPlaceholder(decodeURIComponentSafe(match[1] ?? ''), extra)) return true;
+    test: (value, { extra }) => {
+      // `redis://:password@host` has no user name, hence `*`.
+      for (const match of value.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:([^/\s@]+)@/gi)) {
+        const password = decodeURIComponentSafe(match[1] ?? '');
+        // `$DB_PASSWORD` in a `sh -c` script: the shell fills it in.
+        if (!isPlaceholder(password, extra) && !/^\$[A-Za-z_]\w*$/.test(password)) return true;
       }
       return false;
     },
   },
 ];
+
+const HEX_32 = /(?:^|[^0-9a-f])([0-9a-f]{32})(?=$|[^0-9a-f])/gi;
+
+/** The `name` of a `name=`, `name: ` or `"name": "` that ends `text`. */
+const ASSIGNED_NAME = /([A-Za-z][A-Za-z0-9_.-]*)["']?\s*[:=]\s*["']?$/;
+
+/**
+ * A 32-hex run is an Azure key only in a credential's place: under a key named like one, or right
+ * after a credential name inside the value (`api-key=…`). Alone it is as likely an MD5 checksum
+ * (`checksum/config`), a dashboard uid or a build hash.
+ */
+function hexKeyInContext(value: string, context: CredentialContext): boolean {
+  for (const match of value.matchAll(HEX_32)) {
+    if (context.keyIsCredential) return true;
+    const start = (match.index ?? 0) + match[0].length - 32;
+    // A bounded look back: the name sits just before the value.
+    const before = ASSIGNED_NAME.exec(value.slice(Math.max(0, start - 80), start));
+    if (before?.[1] && context.namedLikeCredential(before[1])) return true;
+  }
+  return false;
+}
 
 function keyValueIsReal(value: string, pattern: RegExp, extra: readonly RegExp[]): boolean {
   for (const match of value.matchAll(pattern)) {
@@ -51,8 +102,29 @@ function decodeURIComponentSafe(value: string): string {
 }
 
 /** The Azure credential pattern a value matches, if any. */
-export function azureCredentialPattern(value: string, extra: readonly RegExp[] = []): string | undefined {
-  return AZURE_PATTERNS.find((pattern) => pattern.test(value, extra))?.label;
+export function azureCredentialPattern(value: string, context: CredentialContext): string | undefined {
+  return AZURE_PATTERNS.find((pattern) => pattern.test(value, context))?.label;
+}
+
+/**
+ * Fields of a connection string (`k=v;…`, `k=v&…`, `k=v k=v`) that hold a credential. AccountKey
+ * and SharedAccessKey are Azure patterns above; URL userinfo is the URL pattern.
+ */
+// Quoted values are bounded, so an unclosed quote costs a bounded look ahead, not the rest of the text.
+const CARRIED_CREDENTIAL =
+  /(?:^|[;&?\s])(password|pwd|passwd|pass|sharedaccesssignature|access[_-]?token|api[_-]?key|client[_-]?secret|token|secret) ?= ?("[^"\n]{0,256}"|'[^'\n]{0,256}'|[^;&\s]*)/gi;
+
+/**
+ * The name of the credential field a connection string carries with a real value (`Password`,
+ * `Pwd`…), if any. `{your_password}`, as the Azure portal writes it, is a placeholder here.
+ */
+export function carriedCredential(value: string, extra: readonly RegExp[]): string | undefined {
+  for (const match of value.matchAll(CARRIED_CREDENTIAL)) {
+    const field = (match[2] ?? '').replace(/^(["'])(.*)\1$/, '$2');
+    if (isPlaceholder(field, extra) || /^\{[A-Za-z][\w .-]*\}$/.test(field)) continue;
+    return match[1];
+  }
+  return undefined;
 }
 
 const SECRETLINT_CONFIG = {
@@ -81,14 +153,17 @@ export interface EntropyOptions {
 /**
  * Whether a single token looks like a random secret: long, from a key-like alphabet, mixing letters
  * and digits, above the entropy threshold — and not a GUID (client ids), a hex digest or commit
- * SHA (image digests, revisions), or a path.
+ * SHA (MD5 checksums, image digests, revisions), or a path (also a lower-case resource path). A 32-hex Azure key is caught by its
+ * context instead (`hexKeyInContext`).
  */
 export function isHighEntropy(token: string, options: EntropyOptions): number | undefined {
   if (token.length < options.minLength) return undefined;
   if (!/^[A-Za-z0-9+/=_\-.~]+$/.test(token)) return undefined;
   if (!/[A-Za-z]/.test(token) || !/\d/.test(token)) return undefined;
-  if (isGuid(token) || /^[0-9a-f]{40}$|^[0-9a-f]{64}$/i.test(token)) return undefined;
+  if (isGuid(token) || /^[0-9a-f]{32}$|^[0-9a-f]{40}$|^[0-9a-f]{64}$/i.test(token)) return undefined;
   if (token.startsWith('/') || token.startsWith('./')) return undefined;
+  // A lower-case resource path (`projects/p-123/instances/main/…`): base64 would mix cases.
+  if (/^[a-z0-9._~-]+(\/[a-z0-9._~-]+)+$/.test(token)) return undefined;
   const entropy = shannonEntropy(token);
   return entropy >= options.threshold ? entropy : undefined;
 }

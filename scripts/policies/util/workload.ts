@@ -340,3 +340,119 @@ export function portResolves(container: JsonObject, port: number | string): bool
   if (/^\d+$/.test(port)) return numbers.has(Number(port));
   return names.has(port);
 }
+
+/** How a label a controller adds to its pods compares with a selector's value. */
+export type ControllerLabelVerdict =
+  | { result: 'yes' }
+  | { result: 'no' }
+  /** The value is chosen at run time (a hash, a uid, a generation): the rule cannot tell. */
+  | { result: 'unknown'; reason: string };
+
+/**
+ * Labels Kubernetes controllers add to the pods they create, on top of the pod template's labels,
+ * by the workload kind whose controller adds them. A Service may select on them (a StatefulSet's
+ * per-pod Service, a selector pinned to a revision), so the template alone does not decide a match.
+ */
+export const CONTROLLER_POD_LABELS: Readonly<Record<string, readonly string[]>> = {
+  StatefulSet: [
+    'statefulset.kubernetes.io/pod-name',
+    'apps.kubernetes.io/pod-index',
+    'controller-revision-hash',
+  ],
+  DaemonSet: ['controller-revision-hash', 'pod-template-generation'],
+  Deployment: ['pod-template-hash'],
+  Job: [
+    'batch.kubernetes.io/job-name',
+    'job-name',
+    'batch.kubernetes.io/controller-uid',
+    'controller-uid',
+    'batch.kubernetes.io/job-completion-index',
+  ],
+  CronJob: [
+    'batch.kubernetes.io/job-name',
+    'job-name',
+    'batch.kubernetes.io/controller-uid',
+    'controller-uid',
+    'batch.kubernetes.io/job-completion-index',
+  ],
+};
+
+const ORDINAL = /^(0|[1-9]\d*)$/;
+
+function intField(body: JsonObject, path: FieldPath, fallback: number): number {
+  const value = getPath(body, path);
+  return typeof value === 'number' && Number.isInteger(value) ? value : fallback;
+}
+
+/** Whether `ordinal` is one of the StatefulSet's pods at its replicas in this overlay. */
+function ordinalVerdict(workload: Resource, ordinal: string): ControllerLabelVerdict {
+  if (!ORDINAL.test(ordinal)) return { result: 'no' };
+  const start = intField(workload.body, ['spec', 'ordinals', 'start'], 0);
+  const replicas = intField(workload.body, ['spec', 'replicas'], 1);
+  const n = Number(ordinal);
+  if (n >= start && n < start + replicas) return { result: 'yes' };
+  if (n < start) return { result: 'no' };
+  return {
+    result: 'unknown',
+    reason: `pod ordinal ${ordinal} is past the ${replicas} replica(s) set here; that pod exists only once the StatefulSet is scaled up`,
+  };
+}
+
+/**
+ * The verdict for selector `key=value` on the pods `workload`'s controller creates, or undefined
+ * when that controller does not add `key` (then the pod template's labels decide).
+ */
+export function controllerLabelVerdict(
+  workload: Resource,
+  key: string,
+  value: string,
+): ControllerLabelVerdict | undefined {
+  if (!CONTROLLER_POD_LABELS[workload.kind]?.includes(key)) return undefined;
+  const atRunTime = (what: string): ControllerLabelVerdict => ({
+    result: 'unknown',
+    reason: `${key} is ${what}, set by the ${workload.kind} controller when it creates the pods`,
+  });
+  const name = workload.name;
+  switch (key) {
+    case 'statefulset.kubernetes.io/pod-name':
+      return value.startsWith(`${name}-`)
+        ? ordinalVerdict(workload, value.slice(name.length + 1))
+        : { result: 'no' };
+    case 'apps.kubernetes.io/pod-index':
+      return ordinalVerdict(workload, value);
+    case 'controller-revision-hash':
+      // The value is the ControllerRevision's name: `<workload name>-<hash>`.
+      return value.startsWith(`${name}-`) ? atRunTime('a revision hash') : { result: 'no' };
+    case 'pod-template-generation':
+      return ORDINAL.test(value) ? atRunTime('a generation number') : { result: 'no' };
+    case 'pod-template-hash':
+      return atRunTime('a hash of the pod template');
+    case 'batch.kubernetes.io/job-name':
+    case 'job-name':
+      if (workload.kind === 'Job') return value === name ? { result: 'yes' } : { result: 'no' };
+      // A CronJob's Jobs are named `<cronjob>-<scheduled time>`.
+      return value.startsWith(`${name}-`)
+        ? atRunTime('the name of a Job the CronJob creates')
+        : { result: 'no' };
+    case 'batch.kubernetes.io/controller-uid':
+    case 'controller-uid':
+      return atRunTime('the uid of the Job');
+    case 'batch.kubernetes.io/job-completion-index': {
+      const jobSpec =
+        workload.kind === 'CronJob'
+          ? asObject(getPath(workload.body, ['spec', 'jobTemplate', 'spec']))
+          : asObject(workload.body.spec);
+      if (asString(jobSpec?.completionMode) !== 'Indexed' || !ORDINAL.test(value)) return { result: 'no' };
+      return Number(value) < intField(jobSpec ?? {}, ['completions'], 1)
+        ? { result: 'yes' }
+        : { result: 'no' };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Whether an IntOrString port is a number (or a string of digits), not a port name. */
+export function isPortNumber(port: number | string): boolean {
+  return typeof port === 'number' || /^\d+$/.test(port);
+}

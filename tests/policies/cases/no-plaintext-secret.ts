@@ -1,5 +1,16 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { noPlaintextSecretPolicy } from '../../../scripts/policies/no-plaintext-secret.js';
 import { kustomization, type PolicyCases } from '../harness.js';
+import { sshPublicKeys } from './secret-in-config.js';
+
+const SSH = sshPublicKeys();
+const base64 = (text: string) => Buffer.from(text).toString('base64');
+/** A freshly generated private key, PEM: a real secret, whatever sits next to it. */
+const PRIVATE_KEY = generateKeyPairSync('ed25519')
+  .privateKey.export({ format: 'pem', type: 'pkcs8' })
+  .toString();
+/** A line of the PEM body, long enough to be recognised if it leaked. */
+const PRIVATE_KEY_BODY = PRIVATE_KEY.split('\n')[1] ?? '';
 
 /** Looks like an Azure OpenAI key; made up for this test. */
 const FAKE_KEY = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
@@ -27,8 +38,61 @@ export const cases: PolicyCases = {
       options: { extraPlaceholders: ['^fill-me-in$'] },
       files: { 'overlays/dev/kustomization.yaml': generator('AZURE_OPENAI_API_KEY=fill-me-in') },
     },
+    {
+      name: 'SSH public keys (known_hosts, identity.pub) are not secrets',
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ resources: ['../../base', 'git.yaml'] }),
+        'overlays/dev/git.yaml': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: git-ssh\ntype: Opaque\nstringData:\n  known_hosts: |\n    git.example.com ${SSH.ed25519}\n    git.example.com ${SSH.ecdsa}\ndata:\n  identity.pub: ${base64(`${SSH.rsa}\n`)}\n`,
+      },
+    },
   ],
   invalid: [
+    {
+      name: 'data that is not base64 is rejected by the API server, not called a real value',
+      located: [
+        'notBase64 overlays/dev/endpoint.yaml:7',
+        'notBase64 overlays/dev/endpoint.yaml:8',
+        'realValue overlays/dev/endpoint.yaml:9',
+      ],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ resources: ['../../base', 'endpoint.yaml'] }),
+        'overlays/dev/endpoint.yaml':
+          'apiVersion: v1\nkind: Secret\nmetadata:\n  name: endpoint\ntype: Opaque\ndata:\n  ENDPOINT: <BASE64_ENCODED_ENDPOINT>\n  PASSWORD: "aHVudGVy Mg=="\n  USER: dHJpYWdl\n',
+      },
+      secrets: ['aHVudGVy'],
+      errors: [
+        {
+          messageId: 'notBase64',
+          object: 'Secret/endpoint',
+          path: 'data.ENDPOINT',
+          data: { key: 'ENDPOINT' },
+        },
+        {
+          messageId: 'notBase64',
+          object: 'Secret/endpoint',
+          path: 'data.PASSWORD',
+          data: { key: 'PASSWORD' },
+        },
+        { messageId: 'realValue', object: 'Secret/endpoint', path: 'data.USER' },
+      ],
+    },
+    {
+      name: 'a private key next to its public key is still a real value',
+      located: ['realValue overlays/dev/git.yaml:7'],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ resources: ['../../base', 'git.yaml'] }),
+        'overlays/dev/git.yaml': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: git-ssh\ntype: Opaque\ndata:\n  identity: ${base64(PRIVATE_KEY)}\n  identity.pub: ${base64(SSH.ed25519)}\n`,
+      },
+      secrets: [PRIVATE_KEY_BODY],
+      errors: [
+        {
+          messageId: 'realValue',
+          object: 'Secret/git-ssh',
+          path: 'data.identity',
+          data: { key: 'identity' },
+        },
+      ],
+    },
     {
       name: 'prod still renders the generated Secret (component without the delete patch)',
       located: ['secretRendered base/kustomization.yaml:17'],

@@ -60,13 +60,11 @@ export const cases: PolicyCases = {
       ],
     },
     {
-      name: 'probe ports the container does not declare',
-      located: ['portUnresolved overlays/dev/probes.yaml:12', 'portUnresolved overlays/dev/probes.yaml:15'],
+      name: 'a probe port name the container does not declare (the probe never succeeds)',
+      located: ['portUnresolved overlays/dev/probes.yaml:12'],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ patches: ['probes.yaml'] }),
-        'overlays/dev/probes.yaml': probePatch(
-          'livenessProbe:\n  httpGet:\n    port: web\nstartupProbe:\n  tcpSocket:\n    port: 9000',
-        ),
+        'overlays/dev/probes.yaml': probePatch('livenessProbe:\n  httpGet:\n    port: web'),
       },
       errors: [
         {
@@ -75,11 +73,40 @@ export const cases: PolicyCases = {
           path: `${container}.livenessProbe.httpGet.port`,
           data: { port: 'web', probe: 'livenessProbe' },
         },
+      ],
+    },
+    {
+      // The kubelet probes the pod IP on a number whether or not containerPort declares it.
+      name: 'probe port numbers the container does not declare are only undeclared (tcpSocket, httpGet, grpc)',
+      located: [
+        'portUndeclared overlays/dev/probes.yaml:12',
+        'portUndeclared overlays/dev/probes.yaml:16',
+        'portUndeclared overlays/dev/probes.yaml:19',
+      ],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ patches: ['probes.yaml'] }),
+        'overlays/dev/probes.yaml': probePatch(
+          'readinessProbe:\n  httpGet:\n    port: 9090\nlivenessProbe:\n  httpGet: null\n  grpc:\n    port: 9091\nstartupProbe:\n  tcpSocket:\n    port: 9000',
+        ),
+      },
+      errors: [
         {
-          messageId: 'portUnresolved',
+          messageId: 'portUndeclared',
+          object: 'Deployment/triage-backend',
+          path: `${container}.readinessProbe.httpGet.port`,
+          data: { port: '9090', probe: 'readinessProbe' },
+        },
+        {
+          messageId: 'portUndeclared',
+          object: 'Deployment/triage-backend',
+          path: `${container}.livenessProbe.grpc.port`,
+          data: { port: '9091', probe: 'livenessProbe' },
+        },
+        {
+          messageId: 'portUndeclared',
           object: 'Deployment/triage-backend',
           path: `${container}.startupProbe.tcpSocket.port`,
-          data: { port: '9000' },
+          data: { port: '9000', probe: 'startupProbe', container: 'backend' },
         },
       ],
     },
