@@ -170,7 +170,8 @@ export class SourceLocator {
       const literal = generator.literals.find((each) => each.key === key);
       if (literal) return at(scoped.layer.file, literal.node);
       const file = generator.files.find((each) => each.key === key);
-      if (file) return at(scoped.layer.file, file.node);
+      // The value is the file's content: point into the file, as for env files.
+      if (file) return { file: this.files.shown(file.path), line: 1, column: 1 };
       for (const envFile of [...generator.envFiles].reverse()) {
         const entry = envFileEntries(this.files.text(envFile) ?? '').find((each) => each.key === key);
         if (entry) return { file: this.files.shown(envFile), line: entry.line, column: 1 };

@@ -79,9 +79,9 @@ export interface Generator {
   entry: Node;
   /** Each literal `KEY=value`: the key and its node. */
   literals: { key: string; node: Node }[];
-  /** Env files (absolute paths), and file sources `KEY=path` or `path`. */
+  /** Env files (absolute paths), and file sources `KEY=path` or `path` (with the file's absolute path). */
   envFiles: string[];
-  files: { key: string; node: Node }[];
+  files: { key: string; node: Node; path: string }[];
 }
 
 /** Depth bound: a chain of bases deeper than this is a cycle or a mistake. */
@@ -368,7 +368,7 @@ function readGenerators(
       const path = resolve(layer.dir, value.includes('=') ? value.slice(value.indexOf('=') + 1) : value);
       mustExist(path, layer.file, node, 'file source', sources);
       layer.inputs.push({ path, yaml: false });
-      return [{ key: key.trim(), node }];
+      return [{ key: key.trim(), node, path }];
     });
     const nameNode = item.get('name', true) as Node;
     layer.generators.push({

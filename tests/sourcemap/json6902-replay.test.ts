@@ -87,3 +87,18 @@ describe('JSON 6902 operations replayed in order', () => {
     expect(where.line).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('generator file sources', () => {
+  it('a key from a `files:` source points into that file, as env files do', async () => {
+    const tree = writeTree({
+      'overlays/dev/kustomization.yaml':
+        'configMapGenerator:\n- name: settings\n  files:\n  - app.properties\n  - logging=config/log.conf\n',
+      'overlays/dev/app.properties': 'mode=fast\n',
+      'overlays/dev/config/log.conf': 'level=info\n',
+    });
+    dispose = tree.dispose;
+    const overlay = await renderAndLocate(tree.root, 'overlays/dev');
+    expect(overlay.at('ConfigMap', ['data', 'app.properties'])).toBe('overlays/dev/app.properties:1:1');
+    expect(overlay.at('ConfigMap', ['data', 'logging'])).toBe('overlays/dev/config/log.conf:1:1');
+  });
+});
