@@ -238,7 +238,8 @@ function validatedRoot(paths: readonly string[], cwd: string): string {
     }
     const found = findRoot(dir);
     // Outside git and without a config, `…/overlays/<env>` means the tree above `overlays/`.
-    const conventional = found === dir && basename(dirname(dir)) === 'overlays' ? dirname(dirname(dir)) : found;
+    const conventional =
+      found === dir && basename(dirname(dir)) === 'overlays' ? dirname(dirname(dir)) : found;
     roots.add(conventional);
   }
   if (roots.size > 1) {

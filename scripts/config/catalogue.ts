@@ -42,7 +42,14 @@ export const ENGINE_RULES: RuleCatalogue = [
     description:
       'Every rendered object validates against the Kubernetes (and CRD) JSON schemas with kubeconform.',
     defaultSeverity: 'error',
-    options: {},
+    options: {
+      missingSchema: {
+        description:
+          'Severity of an object whose kind has no schema anywhere (not in the CRDs the tree renders, not at any schema location): `warning` (not checked) or `error`.',
+        schema: { enum: ['warning', 'error'] },
+        default: 'warning',
+      },
+    },
   },
   {
     id: 'server',

@@ -135,14 +135,16 @@ export async function validateOverlays(
   mark('server (rest)');
   const overlays: OverlayRun[] = located.map((each) => {
     const origins = parsed[each.parsedIndex]?.origins ?? [];
-    const schemaFindings = withRuleSeverity(
+    const schemaSettings = ruleSettings(options.config, SCHEMA_SETTINGS, each.env);
+    const schemaFindings = withSchemaSeverity(
       schema.findingsFor(
         each.parsedIndex,
         each.resources,
         (resource, path) => each.locator.locate(resource, origins[resource.index], path),
         { overlay: each.overlay, env: each.env },
       ),
-      ruleSettings(options.config, SCHEMA_SETTINGS, each.env).severity,
+      schemaSettings.severity,
+      schemaSettings.options.missingSchema === 'error' ? 'error' : 'warning',
     );
     const serverFindings = withServerSeverity(
       server.findingsFor(
@@ -205,9 +207,13 @@ function withServerSeverity(findings: Finding[], severity: Severity | 'off'): Fi
   return findings.map((finding) => (finding.severity === 'error' ? { ...finding, severity } : finding));
 }
 
-function withRuleSeverity(findings: Finding[], severity: Severity | 'off'): Finding[] {
+/** The rule's severity; a kind with no schema anywhere at the `missingSchema` option's (warning by default). */
+function withSchemaSeverity(findings: Finding[], severity: Severity | 'off', missing: Severity): Finding[] {
   if (severity === 'off') return [];
-  return findings.map((finding) => ({ ...finding, severity }));
+  return findings.map((finding) => ({
+    ...finding,
+    severity: finding.messageId === 'missingSchema' && severity === 'error' ? missing : severity,
+  }));
 }
 
 /** Renders an overlay; when kustomize fails, a source file our parser can pin down beats kustomize's message. */

@@ -1,16 +1,8 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${REGISTRY} here is an envsubst placeholder in an image, not a JS template
 import { definePolicy, type RawFinding } from './types.js';
+import { parseImageReference } from './util/image-ref.js';
 import { asString } from './util/json.js';
 import { containersOf, podTemplate, WORKLOAD_KINDS } from './util/workload.js';
-
-/** Splits an image reference into its tag and digest (the registry may carry a `:port`). */
-export function parseImage(image: string): { tag?: string; digest?: string } {
-  const at = image.indexOf('@');
-  const digest = at >= 0 ? image.slice(at + 1) : undefined;
-  const rest = at >= 0 ? image.slice(0, at) : image;
-  const colon = rest.lastIndexOf(':');
-  const tag = colon > rest.lastIndexOf('/') ? rest.slice(colon + 1) : undefined;
-  return { tag: tag || undefined, digest: digest || undefined };
-}
 
 /** Semantic Versioning 2.0 MAJOR.MINOR.PATCH, with an optional `v`, pre-release and build metadata. */
 const EXACT_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -18,10 +10,10 @@ const EXACT_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-
 export const imagePinnedPolicy = definePolicy<{ requireExactVersion: boolean; requireDigest: boolean }>({
   id: 'image-pinned',
   description:
-    'Container images carry a tag other than latest; in prod an exact MAJOR.MINOR.PATCH version or a digest.',
+    'Container images are references a node can pull, with a tag other than latest; in prod an exact MAJOR.MINOR.PATCH version or a digest.',
   remediation:
     'Set the image in the overlay’s `images:` list (newTag: an exact release such as 1.4.0, and ideally digest: sha256:…) ' +
-    'instead of latest or a moving tag such as 1 or 1.4.',
+    'instead of latest or a moving tag such as 1 or 1.4; replace placeholders such as <ACR_NAME> or ${REGISTRY} with the real registry.',
   defaultSeverity: 'error',
   kinds: [...WORKLOAD_KINDS],
   options: {
@@ -38,6 +30,9 @@ export const imagePinnedPolicy = definePolicy<{ requireExactVersion: boolean; re
     },
   },
   messages: {
+    placeholder:
+      'image {{image}} of container {{container}} cannot be pulled: {{placeholder}} is a placeholder left in the image; set the real value (the overlay’s `images:` list can).',
+    invalidReference: 'image {{image}} of container {{container}} cannot be pulled: {{problem}}.',
     untagged:
       'image {{image}} of container {{container}} has neither a tag nor a digest, so it means :latest.',
     latest: 'image {{image}} of container {{container}} uses the tag latest, which moves with every push.',
@@ -52,7 +47,9 @@ export const imagePinnedPolicy = definePolicy<{ requireExactVersion: boolean; re
       'about what changed. `latest` (or no tag) is refused everywhere. In prod a tag must be an exact semantic ' +
       'version — `1.4.0`, `v1.4.0`, `1.5.0-rc.2` — because `1` and `1.4` are moving tags by convention (they follow ' +
       'the newest patch); a digest (`@sha256:…`) pins the image whatever the tag. kustomize’s `images:` list with ' +
-      '`newTag` and `digest` is the place to set it.',
+      '`newTag` and `digest` is the place to set it. A reference the kubelet cannot parse (a placeholder such as ' +
+      '`<ACR_NAME>` or `${REGISTRY}` left in, upper case in the repository path, a tag or digest of the wrong form) ' +
+      'never starts: the pod sits in InvalidImageName or ErrImagePull, so it is refused everywhere.',
     failing: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: triage-backend, namespace: triage}
@@ -81,9 +78,25 @@ spec:
     for (const { container, name, path } of containersOf(pod)) {
       const image = asString(container.image);
       if (image === undefined) continue;
-      const { tag, digest } = parseImage(image);
       const data = { image, container: name };
       const at = [...path, 'image'];
+      const reference = parseImageReference(image);
+      if (!reference.ok) {
+        if (reference.placeholder !== undefined) {
+          findings.push({
+            messageId: 'placeholder',
+            data: { ...data, placeholder: reference.placeholder },
+            path: at,
+          });
+        } else
+          findings.push({
+            messageId: 'invalidReference',
+            data: { ...data, problem: reference.problem },
+            path: at,
+          });
+        continue;
+      }
+      const { tag, digest } = reference;
       if (digest) continue;
       if (ctx.options.requireDigest) findings.push({ messageId: 'digestRequired', data, path: at });
       else if (tag === undefined) findings.push({ messageId: 'untagged', data, path: at });

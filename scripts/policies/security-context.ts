@@ -1,36 +1,78 @@
+import { type CheckedLevel, evaluatePod, LATEST, parseVersion } from './pod-security/evaluate.js';
+import { CONTROLS } from './pod-security/standard.js';
 import { definePolicy, type RawFinding } from './types.js';
-import { asArray, asNumber, asObject } from './util/json.js';
-import { containersOf, podTemplate, volumesOf, WORKLOAD_KINDS } from './util/workload.js';
+import { asObject } from './util/json.js';
+import { containersOf, podTemplate, WORKLOAD_KINDS } from './util/workload.js';
 
-const HOST_NAMESPACES = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
+/** Checks of this rule that the Pod Security Standards do not make; kept apart from the table. */
+const HARDENING_MESSAGES = {
+  writableRootFilesystem:
+    'container {{container}} does not set readOnlyRootFilesystem: true (hardening beyond the Pod Security Standards).',
+};
 
-export const securityContextPolicy = definePolicy<Record<string, never>>({
+/** Every control's messages, each citing the level checked and the control's name. */
+function controlMessages(): Record<string, string> {
+  const messages: Record<string, string> = {};
+  for (const control of CONTROLS) {
+    for (const [id, template] of Object.entries(control.messages)) {
+      const text = `Pod Security "{{level}}", control "${control.name}": ${template}`;
+      // Two controls share a message id only when they say the same (restricted Seccomp over baseline's).
+      if (messages[id] !== undefined && messages[id] !== text)
+        throw new Error(`security-context: message id ${id} is used by two controls with different texts`);
+      messages[id] = text;
+    }
+  }
+  return messages;
+}
+
+export const securityContextPolicy = definePolicy<{
+  level: CheckedLevel;
+  version: string;
+  readOnlyRootFilesystem: boolean;
+}>({
   id: 'security-context',
   description:
-    'Pods run as non-root without privilege escalation, on a read-only root filesystem with all capabilities dropped, and share nothing with the host.',
+    'Pod templates meet the Kubernetes Pod Security Standard of the environment (restricted in prod, baseline elsewhere), and run on a read-only root filesystem.',
   remediation:
-    'Set runAsNonRoot: true (pod or container), and per container allowPrivilegeEscalation: false, ' +
-    'readOnlyRootFilesystem: true (mount an emptyDir for scratch space) and capabilities.drop: [ALL]; remove privileged, ' +
-    'hostNetwork/hostPID/hostIPC and hostPath volumes.',
+    'Change the field the message names as its control allows. A restricted pod sets seccompProfile.type: ' +
+    'RuntimeDefault and runAsNonRoot: true on the pod and, per container, allowPrivilegeEscalation: false and ' +
+    'capabilities.drop: [ALL]; plus readOnlyRootFilesystem: true (mount an emptyDir for scratch space).',
   defaultSeverity: 'error',
   kinds: [...WORKLOAD_KINDS],
-  options: {},
-  messages: {
-    runAsRoot: 'container {{container}} may run as root: set runAsNonRoot: true on the pod or the container.',
-    runAsUserZero: 'container {{container}} runs as user 0 (root).',
-    privilegeEscalation: 'container {{container}} does not set allowPrivilegeEscalation: false.',
-    writableRootFilesystem: 'container {{container}} does not set readOnlyRootFilesystem: true.',
-    capabilitiesNotDropped: 'container {{container}} does not drop ALL capabilities.',
-    privileged: 'container {{container}} runs privileged.',
-    hostNamespace: 'the pod sets {{field}}: true and shares the node’s namespace.',
-    hostPath: 'volume {{volume}} mounts a hostPath from the node.',
+  options: {
+    level: {
+      description:
+        'The Pod Security Standard level checked (restricted, baseline, or privileged for none of its ' +
+        'controls), as the namespace’s `pod-security.kubernetes.io/enforce` label would set it.',
+      schema: { type: 'string', enum: ['privileged', 'baseline', 'restricted'] },
+      default: 'baseline',
+      envDefaults: { prod: 'restricted' },
+    },
+    version: {
+      description:
+        'The Kubernetes version of the standard (`latest`, or e.g. `1.33`), as the ' +
+        '`pod-security.kubernetes.io/enforce-version` label would set it: it decides the safe sysctls, the ' +
+        'SELinux types, and the controls added in later versions.',
+      schema: { type: 'string', pattern: '^(latest|v?1\\.[0-9]+)$' },
+      default: 'latest',
+    },
+    readOnlyRootFilesystem: {
+      description: 'Also require readOnlyRootFilesystem: true on every container (not part of the standard).',
+      schema: { type: 'boolean' },
+      default: true,
+    },
   },
+  messages: { ...controlMessages(), ...HARDENING_MESSAGES },
   docs: {
     rationale:
       'The API handles patient data and calls a paid model with a credential: a compromised process must not become ' +
-      'root, gain capabilities, write into its image, or reach the node. These settings meet the Kubernetes ' +
-      '"restricted" Pod Security Standard, which AKS can enforce per namespace; checking them here fails the pull ' +
-      'request instead of the rollout.',
+      'root, gain capabilities, write into its image, or reach the node. AKS enforces the Kubernetes Pod Security ' +
+      'Standards per namespace; this rule checks the same controls (the table in ' +
+      '`scripts/policies/pod-security/standard.ts`, taken from the pod-security-admission controller) so a pull ' +
+      'request fails instead of the rollout. Prod is checked at "restricted". Other environments are checked at ' +
+      '"baseline", which flags only what a pod asks for (host namespaces, privileges, host paths and ports, added ' +
+      'capabilities, unsafe sysctls) and never what it leaves out; base is shared, so prod still catches a base ' +
+      'change that breaks "restricted". readOnlyRootFilesystem is checked on top of the standard.',
     failing: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: triage-backend, namespace: triage}
@@ -51,7 +93,10 @@ spec:
   template:
     metadata: {labels: {app: triage-backend}}
     spec:
-      securityContext: {runAsNonRoot: true, runAsUser: 10001}
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        seccompProfile: {type: RuntimeDefault}
       containers:
         - name: backend
           image: triageacr.azurecr.io/triage-backend:1.4.0
@@ -60,45 +105,25 @@ spec:
             readOnlyRootFilesystem: true
             capabilities: {drop: [ALL]}`,
   },
-  check(resource) {
+  check(resource, ctx) {
     const pod = podTemplate(resource);
     if (!pod) return [];
-    const findings: RawFinding[] = [];
-    const podContext = asObject(pod.spec.securityContext);
-    for (const field of HOST_NAMESPACES) {
-      if (pod.spec[field] === true)
-        findings.push({ messageId: 'hostNamespace', data: { field }, path: [...pod.specPath, field] });
-    }
-    for (const { volume, name, path } of volumesOf(pod)) {
-      if (asObject(volume.hostPath))
-        findings.push({ messageId: 'hostPath', data: { volume: name }, path: [...path, 'hostPath'] });
-    }
-    for (const { container, name, path } of containersOf(pod)) {
-      const context = asObject(container.securityContext);
-      const at = (...rest: string[]) => [...path, 'securityContext', ...rest];
-      const data = { container: name };
-      const user = asNumber(context?.runAsUser) ?? asNumber(podContext?.runAsUser);
-      if (user === 0) {
-        findings.push({
-          messageId: 'runAsUserZero',
-          data,
-          path:
-            asNumber(context?.runAsUser) === 0
-              ? at('runAsUser')
-              : [...pod.specPath, 'securityContext', 'runAsUser'],
-        });
-      } else if ((context?.runAsNonRoot ?? podContext?.runAsNonRoot) !== true) {
-        findings.push({ messageId: 'runAsRoot', data, path: at('runAsNonRoot') });
+    const version = parseVersion(ctx.options.version) ?? LATEST;
+    const findings: RawFinding[] = evaluatePod(pod, ctx.options.level, version).map((violation) => ({
+      messageId: violation.messageId,
+      data: violation.data,
+      path: violation.path,
+    }));
+    if (ctx.options.readOnlyRootFilesystem) {
+      for (const { container, name, path } of containersOf(pod)) {
+        if (asObject(container.securityContext)?.readOnlyRootFilesystem !== true) {
+          findings.push({
+            messageId: 'writableRootFilesystem',
+            data: { container: name },
+            path: [...path, 'securityContext', 'readOnlyRootFilesystem'],
+          });
+        }
       }
-      if (context?.allowPrivilegeEscalation !== false)
-        findings.push({ messageId: 'privilegeEscalation', data, path: at('allowPrivilegeEscalation') });
-      if (context?.readOnlyRootFilesystem !== true)
-        findings.push({ messageId: 'writableRootFilesystem', data, path: at('readOnlyRootFilesystem') });
-      const drop = asArray(asObject(context?.capabilities)?.drop).map((each) => String(each).toUpperCase());
-      if (!drop.includes('ALL'))
-        findings.push({ messageId: 'capabilitiesNotDropped', data, path: at('capabilities', 'drop') });
-      if (context?.privileged === true)
-        findings.push({ messageId: 'privileged', data, path: at('privileged') });
     }
     return findings;
   },

@@ -13,12 +13,13 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, join, relative } from 'node:path';
+import { basename, delimiter, join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatPath, type JsonValue } from '../core/resource.js';
 import { EXIT_ERROR, ExitError } from '../lib/exit-error.js';
 import { fromValidationErrors, hideSchemaKeys, parseValidationMessage, type SchemaError } from './errors.js';
 import {
+  CRD_SCHEMA_TEMPLATE,
   DEFAULT_KUBERNETES_VERSION,
   ENV,
   isOnline,
@@ -153,6 +154,19 @@ export async function checkDocuments(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const dir = await mkdtemp(join(tmpdir(), 'triage-schema-'));
   try {
+    // CRDs the tree renders itself: their schemas come first, so its custom resources are checked
+    // against the definitions they ship with.
+    const treeCrds = join(dir, 'tree-crds');
+    if (await writeTreeCrdSchemas(documents, treeCrds)) {
+      const location = join(treeCrds, CRD_SCHEMA_TEMPLATE);
+      const at = args.indexOf('-schema-location');
+      args.splice(at < 0 ? args.length : at, 0, '-schema-location', location);
+      resolved.locations.unshift(location);
+    }
+    // As kubeconform reads them for this run, for messages that say where a schema was looked for.
+    const shownLocations = resolved.locations.map((location) =>
+      location.replace(/\{\{\s*\.NormalizedKubernetesVersion\s*\}\}/g, `v${kubernetesVersion}`),
+    );
     if (workers === 1) {
       // One stream, one worker: kubeconform reports in document order, which is checked below.
       // Writing a file per document instead cost ~0.3 s for 1,000 objects.
@@ -162,7 +176,7 @@ export async function checkDocuments(
       const ordered = inDocumentOrder(reported, documents);
       if (ordered)
         return ordered.map(([entry, status], index) =>
-          toResult(entry, status, documents[index] as SplitDocument, resolved.locations, cwd),
+          toResult(entry, status, documents[index] as SplitDocument, shownLocations, cwd),
         );
     }
     // One file per document, so each result names its document whatever the order.
@@ -173,7 +187,7 @@ export async function checkDocuments(
       await runKubeconform(binary, [...args, perDocument], timeoutMs, cwd),
       binary,
     );
-    return toResults(reported, documents, resolved.locations, cwd);
+    return toResults(reported, documents, shownLocations, cwd);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -323,13 +337,61 @@ function toResult(
     return { ...base, message, errors };
   }
   if (status === 'error' && /^could not find schema for /.test(entry.msg)) {
-    const where = locations.map((location) => displayLocation(location, cwd)).join(', ');
+    const apiVersion = entry.version || (isObject(doc.body) ? String(doc.body.apiVersion ?? '') : '');
+    const where = locations
+      .filter((location) => !location.includes(`${sep}tree-crds${sep}`))
+      .map((location) => displayLocation(fillTemplate(location, apiVersion, base.kind), cwd))
+      .join(', ');
     const message =
-      `no schema for ${entry.version || 'this apiVersion'} ${base.kind} (looked in ${where}); ` +
-      `add the CRD's schema under ${PATHS.crdSchemas}/ (see docs/schemas.md)`;
+      `no schema for ${apiVersion || 'this apiVersion'} ${base.kind}, so it was not checked: looked in the CRDs the tree renders and at ${where}; ` +
+      'render its CustomResourceDefinition in the tree, or add its JSON schema to a `schema.locations` entry of validate.config.yaml (see docs/schemas.md)';
     return { ...base, message, errors: [] };
   }
   return { ...base, message: hideSchemaKeys(entry.msg, doc.body), errors: [] };
+}
+
+/** A -schema-location template with this object's values filled in, as kubeconform would look it up. */
+function fillTemplate(location: string, apiVersion: string, kind: string): string {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+  return location
+    .replace(/\{\{\s*\.Group\s*\}\}/g, group ?? '')
+    .replace(/\{\{\s*\.ResourceKind\s*\}\}/g, kind.toLowerCase())
+    .replace(/\{\{\s*\.ResourceAPIVersion\s*\}\}/g, version ?? '')
+    .replace(/\{\{\s*\.KindSuffix\s*\}\}/g, group ? `-${group.split('.')[0]}-${version}` : `-${version}`)
+    .replace(/\{\{\s*\.StrictSuffix\s*\}\}/g, '-strict');
+}
+
+/**
+ * Writes the JSON schema of every version of every CustomResourceDefinition among the documents
+ * where CRD_SCHEMA_TEMPLATE finds it (`group/kind_version.json`). Returns whether it wrote any.
+ */
+async function writeTreeCrdSchemas(documents: readonly SplitDocument[], root: string): Promise<boolean> {
+  let wrote = false;
+  for (const doc of documents) {
+    const body = doc.body;
+    if (!isObject(body) || body.kind !== 'CustomResourceDefinition' || !isObject(body.spec)) continue;
+    const spec = body.spec;
+    const group = typeof spec.group === 'string' ? spec.group : undefined;
+    const kind = isObject(spec.names) && typeof spec.names.kind === 'string' ? spec.names.kind : undefined;
+    if (!group || !kind || !/^[a-z0-9.-]+$/.test(group) || !/^[A-Za-z0-9]+$/.test(kind)) continue;
+    for (const version of Array.isArray(spec.versions) ? spec.versions : []) {
+      if (!isObject(version) || typeof version.name !== 'string' || !/^[a-z0-9]+$/.test(version.name))
+        continue;
+      const schema = isObject(version.schema) ? version.schema.openAPIV3Schema : undefined;
+      if (!isObject(schema)) continue;
+      await mkdir(join(root, group), { recursive: true });
+      await writeFile(
+        join(root, group, `${kind.toLowerCase()}_${version.name}.json`),
+        JSON.stringify(schema),
+      );
+      wrote = true;
+    }
+  }
+  return wrote;
+}
+
+function isObject(value: unknown): value is Record<string, JsonValue> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function displayLocation(location: string, cwd: string): string {

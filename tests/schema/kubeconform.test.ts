@@ -102,9 +102,10 @@ metadata: {name: gadget}
     );
     expect(result?.status).toBe('error');
     expect(result?.message).toMatch(
-      /^no schema for example\.com\/v1 Widget \(looked in \.cache\/schemas\/kubernetes\//,
+      /^no schema for example\.com\/v1 Widget, so it was not checked: looked in the CRDs the tree renders and at \.cache\/schemas\/kubernetes\//,
     );
-    expect(result?.message).toContain("add the CRD's schema under schemas/crds/");
+    expect(result?.message).toContain('render its CustomResourceDefinition in the tree');
+    expect(result?.message).not.toContain('{{');
   });
 
   it('reports duplicate keys (-strict) as an error of that document', async () => {

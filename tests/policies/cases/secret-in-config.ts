@@ -286,7 +286,8 @@ export const cases: PolicyCases = {
     },
     {
       name: 'a password inside an embedded config file',
-      located: ['embeddedCredential overlays/dev/kustomization.yaml:9'],
+      // A `files:` source: the finding points into the file, as for env files.
+      located: ['embeddedCredential overlays/dev/settings.ini:1'],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({
           extra:
