@@ -589,6 +589,18 @@ export async function openDryRunSession(
   target: DryRunTarget,
   options: DryRunSessionOptions = {},
 ): Promise<DryRunSession> {
+  try {
+    return await openSessionOnce(target, options);
+  } catch (error) {
+    // A kubectl proxy that ended before serving without a word (seen once in CI under load, not
+    // reproduced): started once more; a proxy that says why (a bad context) fails at once.
+    if (!(error instanceof ExitError) || !/^kubectl proxy for .* failed: no message$/.test(error.message))
+      throw error;
+    return openSessionOnce(target, options);
+  }
+}
+
+async function openSessionOnce(target: DryRunTarget, options: DryRunSessionOptions): Promise<DryRunSession> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const fieldValidation = options.fieldValidation ?? 'Strict';
