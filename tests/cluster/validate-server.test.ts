@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { writeTree } from '../../scripts/bench/hostile-trees.js';
+import { describe, expect, it } from 'vitest';
 import { runMeasured } from '../../scripts/bench/measure.js';
 import { processAlive } from '../../scripts/lib/process.js';
 import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
+import { tempTrees } from '../helpers/temp-trees.js';
 import { kubectl, sharedKubeconfig } from './helpers.js';
 
 /**
@@ -21,17 +18,8 @@ interface JsonFinding {
   location: { file: string; line: number; column: number };
 }
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'triage-server-case-'));
-  made.push(root);
-  writeTree(root, files);
-  return root;
-}
+const temp = tempTrees('triage-server-case');
+const tree = temp.tree;
 
 async function validateServer(root: string, extra: string[] = [], env: Record<string, string> = {}) {
   const run = await runMeasured('validate', root, ['--server', '--format', 'json', ...extra, '.'], { env });
@@ -174,8 +162,7 @@ describe('validate --server reports what only the API server rejects, at the sou
   it("this repository's overlays are clean, on an API server started for the run and stopped after", async () => {
     // No running cluster where this state points: validate starts etcd + kube-apiserver itself
     // (and leaves the shared cluster's `triage` namespace to the suite that owns it).
-    const state = mkdtempSync(join(tmpdir(), 'triage-server-state-'));
-    made.push(state);
+    const state = temp.dir();
     const { run, report } = await validateServer(PACKAGE_ROOT, [], { TRIAGE_CLUSTER_STATE: state });
     expect(report.findings).toEqual([]);
     expect(report.summary).toMatchObject({ serverChecked: true });
@@ -237,8 +224,7 @@ describe('validate --server --kubeconfig: against a cluster named by the user, r
 describe('SERVER NOT CHECKED when the API server cannot run', () => {
   it('says so in every format and, with --require-server, exits 2', async () => {
     const root = tree({ 'kustomization.yaml': KUSTOMIZATION, 'objects.yaml': CASES[3]?.objects ?? '' });
-    const empty = mkdtempSync(join(tmpdir(), 'triage-server-none-'));
-    made.push(empty);
+    const empty = temp.dir();
     const env = { TRIAGE_CLUSTER_STATE: empty, TRIAGE_CONTROLPLANE_BINARIES: empty };
     const args = (format: string) => ['--server', '--no-schemas', '--format', format, '.'];
     const [text, json, sarif, required] = await Promise.all([

@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { writeTree } from '../../scripts/bench/hostile-trees.js';
+import { describe, expect, it } from 'vitest';
 import { runMeasured } from '../../scripts/bench/measure.js';
+import { tempTrees } from '../helpers/temp-trees.js';
 
 /** Custom resources are checked against the CRDs the validated tree renders; a kind with no schema is "not checked". */
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+const temp = tempTrees('triage-tree-crds');
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -71,9 +65,7 @@ interface Report {
 }
 
 async function run(config?: string) {
-  const root = mkdtempSync(join(tmpdir(), 'triage-tree-crds-'));
-  made.push(root);
-  writeTree(root, {
+  const root = temp.tree({
     'kustomization.yaml': 'resources:\n- crd.yaml\n- widgets.yaml\n',
     'crd.yaml': CRD,
     'widgets.yaml': WIDGETS,

@@ -1,14 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  aliasBomb,
-  type HostileTree,
-  writeHostileTrees,
-  writeTree,
-} from '../../scripts/bench/hostile-trees.js';
+import { aliasBomb, type HostileTree, writeHostileTrees } from '../../scripts/bench/hostile-trees.js';
 import { runMeasured } from '../../scripts/bench/measure.js';
+import { tempTrees } from '../helpers/temp-trees.js';
 
 /**
  * Without the input checks each of these made kustomize use gigabytes or hang until its 60 s
@@ -125,17 +118,7 @@ describe('what stays allowed, and smaller holes', () => {
   });
 });
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-function tree(files: Parameters<typeof writeTree>[1]): string {
-  const root = mkdtempSync(join(tmpdir(), 'triage-hostile-case-'));
-  made.push(root);
-  writeTree(root, files);
-  return root;
-}
+const tree = tempTrees('triage-hostile-case').tree;
 
 function writeHostileTreesNames(): string[] {
   // Names are known before beforeAll runs; the trees themselves are written there.

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { writeFiles, writeTree } from '../../scripts/bench/hostile-trees.js';
+import { describe, expect, it } from 'vitest';
+import { writeFiles } from '../../scripts/bench/hostile-trees.js';
 import { runMeasured } from '../../scripts/bench/measure.js';
+import { tempTrees } from '../helpers/temp-trees.js';
 
 /**
  * kustomize quotes values in its errors. Each tree below makes it print a Secret-like value (the
@@ -62,10 +62,7 @@ const CASES: { name: string; secret: string; files: Record<string, string> }[] =
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+const temp = tempTrees('triage-kustomize-secret');
 
 function forms(secret: string): string[] {
   const out = [secret, Buffer.from(secret).toString('base64'), JSON.stringify(secret).slice(1, -1)];
@@ -84,13 +81,10 @@ function everything(dir: string, run: { stdout: string; stderr: string }): strin
 describe('no Secret value leaves validate through kustomize’s errors', () => {
   it.each(CASES.map((each) => each.name))('%s', async (name) => {
     const testCase = CASES.find((each) => each.name === name) as (typeof CASES)[number];
-    const root = mkdtempSync(join(tmpdir(), 'triage-kustomize-secret-'));
-    made.push(root);
-    writeTree(root, testCase.files);
+    const root = temp.tree(testCase.files);
     const runs = await Promise.all(
       FORMATS.map(async (format) => {
-        const out = mkdtempSync(join(tmpdir(), 'triage-kustomize-secret-out-'));
-        made.push(out);
+        const out = temp.dir();
         const summary = join(out, 'out-summary.md');
         writeFileSync(summary, '');
         const args = ['--no-schemas', '--format', format, '.'];
@@ -114,9 +108,7 @@ describe('no Secret value leaves validate through kustomize’s errors', () => {
 describe('no Secret value leaves diff through kustomize’s errors', () => {
   it.each(CASES.map((each) => each.name))('%s', async (name) => {
     const testCase = CASES.find((each) => each.name === name) as (typeof CASES)[number];
-    const root = mkdtempSync(join(tmpdir(), 'triage-kustomize-secret-diff-'));
-    made.push(root);
-    writeTree(root, { 'kustomization.yaml': 'resources:\n- cm.yaml\n', 'cm.yaml': CONFIGMAP });
+    const root = temp.tree({ 'kustomization.yaml': 'resources:\n- cm.yaml\n', 'cm.yaml': CONFIGMAP });
     writeFiles(root, testCase.files);
     const run = await runMeasured('diff', root, ['--base', 'main', '--format', 'markdown', '.']);
     expect(run.status).toBe(2);

@@ -1,27 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { writeTree } from '../../scripts/bench/hostile-trees.js';
+import { describe, expect, it } from 'vitest';
 import { runMeasured } from '../../scripts/bench/measure.js';
 import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
+import { tempTrees } from '../helpers/temp-trees.js';
 
 /**
  * validate run from this repository on another checkout must behave as if run inside it: that
  * tree's config, paths relative to its root, environments from its directory names.
  */
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-function checkout(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'triage-other-checkout-'));
-  made.push(root);
-  writeTree(root, files);
-  return root;
-}
+const checkout = tempTrees('triage-other-checkout').tree;
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
