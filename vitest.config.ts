@@ -11,7 +11,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: ['tests/cluster/**'] },
+        test: {
+          name: 'unit',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/cluster/**'],
+          // The CLIs the tests spawn run dist/ through the launcher: built once here.
+          globalSetup: ['tests/start/global-setup.ts'],
+        },
       },
       {
         // Against the real local control plane, which the global setup starts or reuses. Files
@@ -21,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['tests/cluster/**/*.test.ts'],
-          globalSetup: ['tests/cluster/global-setup.ts'],
+          globalSetup: ['tests/start/global-setup.ts', 'tests/cluster/global-setup.ts'],
           testTimeout: 240_000,
           hookTimeout: 240_000,
         },

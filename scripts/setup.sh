@@ -4,6 +4,8 @@
 #   .tools/bin/kubeconform                              the kubeconform pinned in scripts/schema/pins.json
 #   .cache/schemas/kubernetes/v<version>-local-strict/  strict Kubernetes JSON schemas, from the pinned
 #                                                       kubernetes-validate wheel (PyPI), for offline use
+#   dist/                                               the commands compiled to JavaScript (esbuild), which
+#                                                       every npm script runs through scripts/start.mjs
 # and says whether kubectl or kustomize (needed to render overlays) is missing.
 #
 # Idempotent; with everything in place it only checks and takes well under a second.
@@ -206,6 +208,12 @@ for raw in "${versions[@]}"; do
   fetch_wheel
   extract_schemas "$version" "$dest"
 done
+
+# --- compiled commands -----------------------------------------------------------------------------
+
+# scripts/start.mjs also rebuilds a stale dist/ on its own; building here keeps the first command fast.
+[[ -d node_modules/esbuild ]] || fail "node_modules/esbuild is missing: run npm ci first"
+node scripts/build/build.mjs --if-stale | sed 's/^build: /setup: /' || fail "cannot compile the commands into dist/ (see above)"
 
 # --- renderers -------------------------------------------------------------------------------------
 

@@ -2,19 +2,25 @@ import { existsSync } from 'node:fs';
 import {
   appliedState,
   type Controller,
+  eventMessagePart,
+  FLUX_SOURCE_RESOURCES,
+  type FluxSourceRef,
+  fluxSourceRef,
   type Json,
   MAX_MESSAGE_CHARS,
-  printableLine,
+  newestEventMessage,
   readArgoApplication,
   readFluxKustomization,
+  readFluxSource,
   type SyncStatus,
   short,
 } from './kube/gitops.js';
-import { KubectlError, kubectlJson } from './kube/kubectl.js';
+import { KubectlError, kubectl, kubectlJson } from './kube/kubectl.js';
 import { parseCommandLine } from './lib/args.js';
 import { formatDuration as formatSpan, parseDuration } from './lib/duration.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from './lib/exit-error.js';
 import { isMainModule, runMain } from './lib/main.js';
+import { printableLine } from './lib/printable.js';
 import { runProcess } from './lib/process.js';
 import { appendStepSummary, stepSummaryProblem } from './lib/step-summary.js';
 
@@ -62,12 +68,33 @@ export interface WaitOptions {
    * deploys this one too. Without it, only the exact commit counts.
    */
   includes?: (reported: string, wanted: string, timeoutMs: number) => Promise<boolean | undefined>;
+  /**
+   * Flux: the Kustomization's source (GitRepository …) as `kubectl get -o json` prints it, so a
+   * revision that never arrives is reported in the source's words (GitOperationFailed …).
+   */
+  fetchSource?: (ref: FluxSourceRef, call: { timeoutMs: number }) => Promise<{ json?: Json; error?: string }>;
+  /**
+   * Flux: asks the controllers to reconcile the source and the Kustomization now, once, after the
+   * first read; returns the line to log. Without it the wait relies on the controllers' intervals.
+   */
+  requestReconcile?: (
+    kustomization: { name: string; namespace: string },
+    source: FluxSourceRef | undefined,
+    call: { timeoutMs: number },
+  ) => Promise<string>;
+  /**
+   * Flux: the message of the newest Warning event with this reason on the Kustomization, for a
+   * failure known only from its history (the Ready condition is already back to Progressing).
+   */
+  fetchFailureMessage?: (reason: string, call: { timeoutMs: number }) => Promise<string | undefined>;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 export interface WaitResult {
   done: boolean;
+  /** The controller gave up on the wanted commit (or a newer one holding it): no point waiting on. */
+  failed?: boolean;
   summary: string;
   elapsedMs: number;
 }
@@ -84,8 +111,20 @@ export async function waitForSync(target: Target, options: WaitOptions): Promise
   /** Each call gets at most CALL_TIMEOUT_MS and never more than the wait has left. */
   const callTimeoutMs = () => Math.min(CALL_TIMEOUT_MS, options.timeoutMs - (now() - started));
   let last = '';
+  let requested = false;
+  let sourcePart: string | undefined;
   /** Answers of `includes`, asked once per reported commit (again after "cannot tell"). */
   const included = new Map<string, boolean>();
+  /** Whether `commit` is the wanted one or holds it (false when that cannot be told in time). */
+  const holdsWanted = async (commit: string): Promise<boolean> => {
+    if (sameCommitPrefix(commit, target.revision)) return true;
+    if (!options.includes || callTimeoutMs() <= 0) return false;
+    if (!included.has(commit)) {
+      const answer = await options.includes(commit, target.revision, callTimeoutMs());
+      if (answer !== undefined) included.set(commit, answer);
+    }
+    return included.get(commit) === true;
+  };
   for (;;) {
     const fetched = await options.fetch(target, { timeoutMs: Math.max(1, callTimeoutMs()) });
     let status: SyncStatus = fetched.json
@@ -100,11 +139,7 @@ export async function waitForSync(target: Target, options: WaitOptions): Promise
     if (!status.done && state?.healthy && options.includes) {
       for (const commit of state.commits) {
         if (callTimeoutMs() <= 0) break;
-        if (!included.has(commit)) {
-          const answer = await options.includes(commit, target.revision, callTimeoutMs());
-          if (answer !== undefined) included.set(commit, answer);
-        }
-        if (included.get(commit)) {
+        if (await holdsWanted(commit)) {
           status = {
             ...status,
             done: true,
@@ -114,15 +149,143 @@ export async function waitForSync(target: Target, options: WaitOptions): Promise
         }
       }
     }
+    const source = target.controller === 'flux' && fetched.json ? fluxSourceRef(fetched.json) : undefined;
+    if (
+      target.controller === 'flux' &&
+      fetched.json &&
+      !requested &&
+      !status.done &&
+      options.requestReconcile
+    ) {
+      requested = true;
+      options.log(
+        printableLine(
+          await options.requestReconcile(target, source, { timeoutMs: Math.max(1, callTimeoutMs()) }),
+          MAX_LINE_CHARS,
+        ),
+      );
+    }
+    if (!status.done && source && options.fetchSource) {
+      // Too little time left for another call: the source's last answer still stands.
+      if (callTimeoutMs() > MIN_CALL_MS) {
+        const fetchedSource = await options.fetchSource(source, { timeoutMs: callTimeoutMs() });
+        sourcePart = fetchedSource.json
+          ? readFluxSource(fetchedSource.json, source, target.revision)
+          : `source ${source.kind} ${source.namespace}/${source.name}: kubectl: ${printableLine(fetchedSource.error ?? 'no output', MAX_MESSAGE_CHARS)}`;
+      }
+      if (sourcePart) status = { ...status, summary: `${status.summary}; ${sourcePart}` };
+    }
+    const failed = !status.done && status.failedAt !== undefined && (await holdsWanted(status.failedAt));
+    if (failed && status.failureWithoutMessage && options.fetchFailureMessage && callTimeoutMs() > 0) {
+      const message = await options.fetchFailureMessage(status.failureWithoutMessage, {
+        timeoutMs: callTimeoutMs(),
+      });
+      if (message) status = { ...status, summary: `${status.summary}: ${eventMessagePart(message)}` };
+    }
     const elapsedMs = now() - started;
     if (status.summary !== last) {
       options.log(printableLine(`[${formatDuration(elapsedMs)}] ${status.summary}`, MAX_LINE_CHARS));
       last = status.summary;
     }
     if (status.done) return { done: true, summary: status.summary, elapsedMs };
+    if (failed) return { done: false, failed: true, summary: status.summary, elapsedMs };
     if (options.timeoutMs - elapsedMs - options.intervalMs < MIN_CALL_MS)
       return { done: false, summary: status.summary, elapsedMs };
     await sleep(options.intervalMs);
+  }
+}
+
+/** Whether a reported commit and the wanted revision (a SHA or its prefix) name the same commit. */
+function sameCommitPrefix(commit: string, wanted: string): boolean {
+  const a = commit.toLowerCase();
+  const b = wanted.toLowerCase();
+  return a.startsWith(b) || b.startsWith(a);
+}
+
+/** The annotation `flux reconcile` sets: the controllers reconcile an object when its value changes. */
+const RECONCILE_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
+
+/**
+ * Asks Flux to reconcile the source, then the Kustomization, now (`kubectl annotate`), as
+ * `flux reconcile kustomization --with-source` does. Needs `patch` on both; without it the wait
+ * goes on at the controllers' intervals.
+ */
+export async function kubectlRequestReconcile(
+  kustomization: { name: string; namespace: string; kubeconfig?: string; context?: string },
+  source: FluxSourceRef | undefined,
+  call: { timeoutMs: number },
+): Promise<string> {
+  const stamp = `${RECONCILE_ANNOTATION}=${new Date().toISOString()}`;
+  const targets = [
+    ...(source ? [{ resource: FLUX_SOURCE_RESOURCES[source.kind] ?? '', ...source }] : []),
+    { resource: 'kustomizations.kustomize.toolkit.fluxcd.io', kind: 'Kustomization', ...kustomization },
+  ];
+  const asked: string[] = [];
+  for (const each of targets) {
+    try {
+      await kubectl(['annotate', '--overwrite', each.resource, each.name, stamp], {
+        namespace: each.namespace,
+        kubeconfig: kustomization.kubeconfig,
+        context: kustomization.context,
+        timeoutMs: call.timeoutMs,
+        maxOutputBytes: 64 * 1024,
+      });
+      asked.push(`${each.kind} ${each.namespace}/${each.name}`);
+    } catch (error) {
+      if (error instanceof KubectlError && error.failure === 'missing')
+        throw new ExitError(printableLine(error.message, MAX_LINE_CHARS), EXIT_ERROR);
+      const why = error instanceof Error ? error.message : String(error);
+      return `could not ask Flux to reconcile ${each.kind} ${each.namespace}/${each.name} now (${printableLine(why, MAX_MESSAGE_CHARS)}): waiting for its interval`;
+    }
+  }
+  return `asked Flux to reconcile ${asked.join(' and ')} now (${RECONCILE_ANNOTATION})`;
+}
+
+/** The newest Warning event with `reason` on the Kustomization (`kubectl get events`), or undefined. */
+export async function kubectlFailureMessage(
+  kustomization: { name: string; namespace: string; kubeconfig?: string; context?: string },
+  reason: string,
+  call: { timeoutMs: number },
+): Promise<string | undefined> {
+  const selector = [
+    'involvedObject.kind=Kustomization',
+    `involvedObject.name=${kustomization.name}`,
+    'type=Warning',
+    `reason=${reason}`,
+  ].join(',');
+  try {
+    const events = await kubectlJson(['get', 'events', `--field-selector=${selector}`], {
+      namespace: kustomization.namespace,
+      kubeconfig: kustomization.kubeconfig,
+      context: kustomization.context,
+      timeoutMs: call.timeoutMs,
+    });
+    return newestEventMessage(events as Json);
+  } catch (error) {
+    if (error instanceof KubectlError) return undefined;
+    throw error;
+  }
+}
+
+/** `kubectl get <source kind> NAME -n NAMESPACE -o json`, for the Kustomization's source. */
+export async function kubectlFetchSource(
+  ref: FluxSourceRef,
+  connection: { kubeconfig?: string; context?: string },
+  call: { timeoutMs: number },
+): Promise<{ json?: Json; error?: string }> {
+  const resource = FLUX_SOURCE_RESOURCES[ref.kind];
+  if (!resource) return { error: `unknown source kind ${ref.kind}` };
+  try {
+    const json = await kubectlJson(['get', resource, ref.name], {
+      namespace: ref.namespace,
+      kubeconfig: connection.kubeconfig,
+      context: connection.context,
+      timeoutMs: call.timeoutMs,
+    });
+    return { json: json as Json };
+  } catch (error) {
+    if (error instanceof KubectlError) return { error: error.message };
+    throw error;
   }
 }
 
@@ -226,11 +389,18 @@ const LABEL: Record<Controller, string> = { argocd: 'Argo CD Application', flux:
 
 export const USAGE = `Usage: npm run wait-for-sync -- --controller argocd|flux --name NAME --revision SHA
        [--namespace NS] [--kubeconfig FILE] [--context NAME] [--timeout 10m] [--interval 15s]
+       [--no-reconcile-request]
 
 Waits until Argo CD (Application) or Flux (Kustomization) reports the commit applied and healthy,
 or a newer commit that contains it (checked with git, else the GitHub API with GITHUB_TOKEN).
+Flux: first asks the controllers to reconcile the Kustomization and its source now (the
+reconcile.fluxcd.io/requestedAt annotation, as \`flux reconcile\` sets it; needs patch on both, else
+the wait relies on their intervals; --no-reconcile-request skips it), reports the source's
+condition while the commit has not arrived, and stops at once (exit 1) when Flux reports the
+commit, or a newer one holding it, failed (ReconciliationFailed, HealthCheckFailed, BuildFailed,
+PruneFailed).
 --timeout is at most 2h; --interval at least 1s. kubectl comes from PATH, or KUBECTL=/path.
-Exit codes: 0 synced and healthy, 1 not within the timeout, 2 bad input or no usable kubectl.`;
+Exit codes: 0 synced and healthy, 1 failed or not within the timeout, 2 bad input or no usable kubectl.`;
 
 const MAX_TIMEOUT_MS = 2 * 3_600_000;
 const MIN_INTERVAL_MS = 1000;
@@ -261,6 +431,7 @@ function parseArguments(argv: readonly string[]) {
           revision: { type: 'string' },
           timeout: { type: 'string', default: '10m' },
           interval: { type: 'string', default: '15s' },
+          'no-reconcile-request': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
       },
@@ -291,7 +462,15 @@ function boundedDuration(text: string, option: string, minMs: number, maxMs: num
 }
 
 /** The job summary line: the controller's words in a code span, so Markdown and HTML stay text. */
-function summaryMarkdown(done: boolean, what: string, revision: string, elapsed: string, status: string) {
+function summaryMarkdown(
+  done: boolean,
+  what: string,
+  revision: string,
+  elapsed: string,
+  status: string,
+  failed = false,
+) {
+  if (failed) return `❌ ${what} reports \`${short(revision)}\` failed after ${elapsed}: ${codeSpan(status)}`;
   return done
     ? `✅ ${what} reports \`${short(revision)}\` synced and healthy after ${elapsed}.`
     : `❌ ${what} did not report \`${short(revision)}\` synced and healthy within ${elapsed}. Last status: ${codeSpan(status)}`;
@@ -354,16 +533,35 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   say(
     `Waiting up to ${formatDuration(timeoutMs)} for ${what} to report ${short(revision)} synced and healthy`,
   );
+  const connection = { kubeconfig: target.kubeconfig, context: target.context };
   const result = await waitForSync(target, {
     timeoutMs,
     intervalMs,
     fetch: kubectlFetch,
     includes: commitIncludes,
+    fetchSource: (ref, call) => kubectlFetchSource(ref, connection, call),
+    fetchFailureMessage: (reason, call) => kubectlFailureMessage({ ...target, ...connection }, reason, call),
+    requestReconcile: values['no-reconcile-request']
+      ? undefined
+      : (kustomization, source, call) =>
+          kubectlRequestReconcile({ ...kustomization, ...connection }, source, call),
     log: say,
   });
-  const elapsed = formatDuration(result.done ? result.elapsedMs : timeoutMs);
+  const elapsed = formatDuration(result.done || result.failed ? result.elapsedMs : timeoutMs);
   if (summaryFile) {
-    appendStepSummary(summaryFile, summaryMarkdown(result.done, what, revision, elapsed, result.summary));
+    appendStepSummary(
+      summaryFile,
+      summaryMarkdown(result.done, what, revision, elapsed, result.summary, result.failed === true),
+    );
+  }
+  if (result.failed) {
+    throw new ExitError(
+      printableLine(
+        `${what} reports ${short(revision)} failed after ${elapsed}: ${result.summary}`,
+        MAX_LINE_CHARS,
+      ),
+      EXIT_FINDINGS,
+    );
   }
   if (!result.done) {
     throw new ExitError(

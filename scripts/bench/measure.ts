@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PACKAGE_ROOT, TSX_LOADER } from '../lib/repo.js';
+import { commandArgv } from '../lib/repo.js';
 
 export interface MeasuredRun {
   status: number | null;
@@ -34,10 +34,8 @@ export function runMeasured(
         '-o',
         memoryFile,
         process.execPath,
-        '--import',
-        TSX_LOADER,
-        join(PACKAGE_ROOT, 'scripts', `${script}.ts`),
-        ...args,
+        // The launcher and the compiled dist/<script>, as `npm run <script>` runs it.
+        ...commandArgv(script, args),
       ],
       {
         cwd,

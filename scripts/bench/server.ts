@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT, TSX_LOADER } from '../lib/repo.js';
+import { commandArgv, PACKAGE_ROOT } from '../lib/repo.js';
 import { runMeasured } from './measure.js';
 import type { BenchRow } from './validate.js';
 
@@ -17,15 +17,11 @@ export async function benchServer(): Promise<BenchRow[]> {
   const noCluster = mkdtempSync(join(tmpdir(), 'triage-bench-nocluster-'));
   const withCluster = mkdtempSync(join(tmpdir(), 'triage-bench-cluster-'));
   const cluster = (args: string[]) =>
-    spawnSync(
-      process.execPath,
-      ['--import', TSX_LOADER, join(PACKAGE_ROOT, 'scripts', 'cluster.ts'), ...args],
-      {
-        env: { ...process.env, TRIAGE_CLUSTER_STATE: withCluster },
-        encoding: 'utf8',
-        timeout: 50 * 60_000,
-      },
-    );
+    spawnSync(process.execPath, commandArgv('cluster', args), {
+      env: { ...process.env, TRIAGE_CLUSTER_STATE: withCluster },
+      encoding: 'utf8',
+      timeout: 50 * 60_000,
+    });
   try {
     const plain = await median(['.'], noCluster);
     const started = await median(['--server', '.'], noCluster);

@@ -137,16 +137,33 @@ export function crdObject(spec: CrdSpec): Schema {
   };
 }
 
-export function repositoryCrdManifest(): string {
-  return REPOSITORY_CRDS.map((spec) => stringify(crdObject(spec))).join('---\n');
+/**
+ * The repository's CRDs, without Flux's kinds when the real Flux controllers run (`up --flux`
+ * installs their own CRDs; these stand-ins would replace them and break the controllers).
+ */
+export function repositoryCrds(options: { withoutFlux?: boolean } = {}): readonly CrdSpec[] {
+  return options.withoutFlux
+    ? REPOSITORY_CRDS.filter((spec) => !spec.group.endsWith('.toolkit.fluxcd.io'))
+    : REPOSITORY_CRDS;
+}
+
+export function repositoryCrdManifest(options: { withoutFlux?: boolean } = {}): string {
+  return repositoryCrds(options)
+    .map((spec) => stringify(crdObject(spec)))
+    .join('---\n');
 }
 
 /** Applies the repository's CRDs and waits until the API server serves them. */
-export async function installRepositoryCrds(kubeconfig: string, log: (line: string) => void): Promise<void> {
-  await serverSideApply({ kubeconfig }, repositoryCrdManifest(), 30_000);
+export async function installRepositoryCrds(
+  kubeconfig: string,
+  log: (line: string) => void,
+  options: { withoutFlux?: boolean } = {},
+): Promise<void> {
+  const specs = repositoryCrds(options);
+  await serverSideApply({ kubeconfig }, repositoryCrdManifest(options), 30_000);
   await waitForCrds(
     { kubeconfig },
-    REPOSITORY_CRDS.map((spec) => `${spec.plural}.${spec.group}`),
+    specs.map((spec) => `${spec.plural}.${spec.group}`),
   );
-  log(`CRDs installed: ${REPOSITORY_CRDS.map((spec) => `${spec.kind} (${spec.group})`).join(', ')}`);
+  log(`CRDs installed: ${specs.map((spec) => `${spec.kind} (${spec.group})`).join(', ')}`);
 }

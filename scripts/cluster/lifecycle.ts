@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { metricsApiAvailability } from '../kube/apiservice.js';
+import { serverSideApply } from '../kube/apply.js';
 import { ExitError } from '../lib/exit-error.js';
 import { processAlive, startDaemon, stopProcess } from '../lib/process.js';
 import {
@@ -21,6 +22,14 @@ import {
   type Ports,
 } from './components.js';
 import { installRepositoryCrds } from './crds.js';
+import {
+  type FluxPartHealth,
+  fluxHealth,
+  localFluxManifests,
+  refreshMirror,
+  startFlux,
+  stopFlux,
+} from './flux.js';
 import { probe, waitHealthy } from './health.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { stateDir, statePaths } from './paths.js';
@@ -40,6 +49,8 @@ export type Log = (line: string) => void;
 export interface UpOptions {
   /** Also install the CRDs the overlays and GitOps manifests use. */
   crds?: boolean;
+  /** Also run Flux (source-controller, kustomize-controller, a git server) and apply clusters/flux/local. */
+  flux?: boolean;
   log: Log;
   env?: NodeJS.ProcessEnv;
 }
@@ -73,9 +84,10 @@ async function stopComponents(components: readonly ComponentRecord[], log: Log):
   }
 }
 
-/** Stops what is still running and removes the state directory. */
-async function teardown(root: string, components: readonly ComponentRecord[], log: Log): Promise<void> {
-  await stopComponents(components, log);
+/** Stops what is still running (Flux first: it talks to the API server) and removes the state directory. */
+async function teardown(root: string, state: ClusterState, log: Log): Promise<void> {
+  await stopFlux(state.flux, log);
+  await stopComponents(state.components, log);
   rmSync(root, { recursive: true, force: true });
 }
 
@@ -152,12 +164,14 @@ export async function up(options: UpOptions): Promise<UpResult> {
     const health = await componentHealth(root, existing);
     if (health.every((each) => each.running)) {
       log(`the local cluster is already running (started ${existing.startedAt})`);
-      if (options.crds) await installRepositoryCrds(existing.kubeconfig, log);
+      const withFlux = options.flux === true || existing.flux !== undefined;
+      if (options.crds) await installRepositoryCrds(existing.kubeconfig, log, { withoutFlux: withFlux });
+      if (options.flux) await ensureFlux(root, existing, log);
       return { state: existing, started: false, elapsedMs: Date.now() - started };
     }
     const dead = health.filter((each) => !each.running).map((each) => each.record.name);
     log(`found a stale cluster state (${dead.join(', ')} not running): stopping the rest and cleaning it`);
-    await teardown(root, existing.components, log);
+    await teardown(root, existing, log);
   } else if (existsSync(root)) {
     log(`removing ${root}: it holds no readable state.json (an interrupted up)`);
     rmSync(root, { recursive: true, force: true });
@@ -227,15 +241,60 @@ export async function up(options: UpOptions): Promise<UpResult> {
           `the last lines of the metrics-server log:\n${lastLines(join(paths.logs, 'metrics-server.log'))}`,
       );
     }
-    if (options.crds) await installRepositoryCrds(layout.kubeconfigs.admin, log);
+    if (options.crds)
+      await installRepositoryCrds(layout.kubeconfigs.admin, log, { withoutFlux: options.flux === true });
+    if (options.flux) await ensureFlux(root, state, log);
   } catch (error) {
     log('startup failed: stopping what this up started');
     // Keep the logs for reading: move nothing, stop the processes, leave the directory until the
     // next `up` or `down` cleans it (state.json then names dead processes: a stale state).
+    await stopFlux(state.flux, log);
     await stopComponents(state.components, log);
     throw error;
   }
   return { state, started: true, elapsedMs: Date.now() - buildDone };
+}
+
+/**
+ * Flux on a running control plane: started when absent (or restarted when part of it stopped);
+ * when it runs, the mirror's main is refreshed from this repository's HEAD and clusters/flux/local
+ * applied again. A failed start stops the Flux processes it started and leaves the rest running.
+ */
+async function ensureFlux(root: string, state: ClusterState, log: Log): Promise<void> {
+  const paths = statePaths(root);
+  if (state.flux) {
+    const health = await fluxHealth(state.flux);
+    if (health.every((each) => each.running)) {
+      const commit = await refreshMirror(state.flux.mirror);
+      const gitServer = `127.0.0.1:${state.flux.ports.gitServer}`;
+      await serverSideApply({ kubeconfig: state.kubeconfig }, await localFluxManifests(gitServer), 30_000);
+      log(`Flux is already running; ${state.flux.gitUrl} main refreshed to ${commit.slice(0, 12)}`);
+      return;
+    }
+    const dead = health.filter((each) => !each.running).map((each) => each.record.name);
+    log(`Flux is partly stopped (${dead.join(', ')} not running): restarting it`);
+    await stopFlux(state.flux, log);
+    state.flux = undefined;
+    writeState(paths.stateFile, state);
+  }
+  try {
+    state.flux = await startFlux(state, {
+      stateRoot: root,
+      logs: paths.logs,
+      log,
+      record: (flux) => {
+        state.flux = flux;
+        writeState(paths.stateFile, state);
+      },
+    });
+    writeState(paths.stateFile, state);
+  } catch (error) {
+    log('Flux startup failed: stopping the Flux processes this up started');
+    await stopFlux(state.flux, log);
+    state.flux = undefined;
+    writeState(paths.stateFile, state);
+    throw error;
+  }
 }
 
 export interface DownResult {
@@ -249,13 +308,15 @@ export async function down(log: Log, env?: NodeJS.ProcessEnv): Promise<DownResul
     if (existsSync(root)) rmSync(root, { recursive: true, force: true });
     return { found: false };
   }
-  await teardown(root, state.components, log);
+  await teardown(root, state, log);
   return { found: true };
 }
 
 export interface StatusReport {
   state?: ClusterState;
   components: ComponentHealth[];
+  /** The Flux part's processes, when `up --flux` started them. */
+  flux: FluxPartHealth[];
   metrics?: { available: boolean; detail: string };
   /** Every component running and ready. */
   healthy: boolean;
@@ -264,8 +325,9 @@ export interface StatusReport {
 export async function status(env?: NodeJS.ProcessEnv): Promise<StatusReport> {
   const root = stateDir(env);
   const state = readState(statePaths(root).stateFile);
-  if (!state) return { components: [], healthy: false };
+  if (!state) return { components: [], flux: [], healthy: false };
   const components = await componentHealth(root, state);
+  const flux = state.flux ? await fluxHealth(state.flux) : [];
   const apiserverReady = components.find((each) => each.record.name === 'kube-apiserver')?.ready;
   const metrics = apiserverReady
     ? await metricsApiAvailability({ kubeconfig: state.kubeconfig }).catch(() => undefined)
@@ -273,8 +335,12 @@ export async function status(env?: NodeJS.ProcessEnv): Promise<StatusReport> {
   return {
     state,
     components,
+    flux,
     metrics,
-    healthy: components.every((each) => each.ready) && metrics?.available === true,
+    healthy:
+      components.every((each) => each.ready) &&
+      flux.every((each) => each.ready) &&
+      metrics?.available === true,
   };
 }
 

@@ -10,6 +10,8 @@ import { PACKAGE_ROOT } from '../lib/repo.js';
  */
 
 export const BINARIES_ROOT = join(PACKAGE_ROOT, '.tools', 'controlplane');
+/** The Flux controllers' builds (`cluster up --flux`), beside the control plane's. */
+export const FLUX_BINARIES_ROOT = join(PACKAGE_ROOT, '.tools', 'flux');
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.TRIAGE_CLUSTER_STATE

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { processAlive, processExecutable } from '../lib/process.js';
 import type { Ports } from './components.js';
 import { stateDir, statePaths } from './paths.js';
-import type { ComponentName } from './versions.js';
+import type { ComponentName, FluxComponentName } from './versions.js';
 
 /** What `up` records so that `status` and `down` act on exactly the processes it started. */
 export interface ClusterState {
@@ -12,10 +12,34 @@ export interface ClusterState {
   kubeconfig: string;
   ports: Ports;
   components: ComponentRecord[];
+  /** Set by `up --flux`: the Flux controllers and the git server, stopped before the rest. */
+  flux?: FluxState;
 }
 
-export interface ComponentRecord {
-  name: ComponentName;
+/** The processes `up --flux` adds: both controllers and the git server they fetch from. */
+export type FluxPartName = FluxComponentName | 'git-server';
+
+/** Ports of the Flux part, all on 127.0.0.1, chosen free when it starts. */
+export interface FluxPorts {
+  gitServer: number;
+  sourceStorage: number;
+  sourceMetrics: number;
+  sourceHealth: number;
+  kustomizeMetrics: number;
+  kustomizeHealth: number;
+}
+
+export interface FluxState {
+  ports: FluxPorts;
+  /** The bare repository the git server serves, a mirror of the working repository. */
+  mirror: string;
+  /** Its URL, as the GitRepository names it. */
+  gitUrl: string;
+  components: ComponentRecord<FluxPartName>[];
+}
+
+export interface ComponentRecord<Name extends string = ComponentName> {
+  name: Name;
   pid: number;
   /** The binary it runs: a PID reused by another program after a crash is not ours. */
   executable: string;
@@ -45,6 +69,6 @@ export function readCurrentState(env: NodeJS.ProcessEnv = process.env): ClusterS
 }
 
 /** True when the PID is alive and still runs the component's binary. */
-export function isOurs(record: ComponentRecord): boolean {
+export function isOurs(record: Pick<ComponentRecord<string>, 'pid' | 'executable'>): boolean {
   return processAlive(record.pid) && processExecutable(record.pid) === record.executable;
 }

@@ -1,12 +1,13 @@
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDryRunSession, stopWithThisProcess } from '../kube/dry-run.js';
+import { openDryRunSession } from '../kube/dry-run.js';
+import { stopWithThisProcess } from '../lib/exit-cleanup.js';
 import { processAlive, startDaemon, stopProcess } from '../lib/process.js';
 import { binariesDir } from './build.js';
 import { createPki } from './certs.js';
 import { apiserverUrl, type ComponentSpec, componentSpecs, PORT_NAMES, type Ports } from './components.js';
-import { crdObject, REPOSITORY_CRDS } from './crds.js';
+import { crdObject, repositoryCrds } from './crds.js';
 import { waitHealthy } from './health.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { componentHealth, lastLines, layoutFor } from './lifecycle.js';
@@ -71,10 +72,10 @@ function seconds(ms: number): string {
  * and the `default` namespace's `default` ServiceAccount, which only kube-controller-manager would
  * otherwise create: without it every Pod sent to `default` is refused.
  */
-async function prepare(kubeconfig: string): Promise<void> {
+async function prepare(kubeconfig: string, withoutFlux = false): Promise<void> {
   const session = await openDryRunSession({ kubeconfig, mutable: true });
   try {
-    await session.applyCrds(REPOSITORY_CRDS.map(crdObject));
+    await session.applyCrds(repositoryCrds({ withoutFlux }).map(crdObject));
     await session.ensureNamespaces(['default']);
   } finally {
     await session.close();
@@ -120,7 +121,8 @@ export async function openValidationServer(
   const running = await reusable(env, log);
   if (running) {
     try {
-      await prepare(running.kubeconfig);
+      // With Flux running, its own CRDs are served already and must stay.
+      await prepare(running.kubeconfig, running.flux !== undefined);
     } catch (error) {
       return {
         unavailable: `the running local cluster could not take the repository's CRDs: ${errorMessage(error)}`,

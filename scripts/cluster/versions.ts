@@ -17,8 +17,8 @@ export type ComponentName =
   | 'kwok'
   | 'metrics-server';
 
-interface BinarySource {
-  name: ComponentName;
+export interface BinarySource<Name extends string = string> {
+  name: Name;
   /** The module whose version go.mod pins. */
   module: string;
   /** The main package `go build` compiles. */
@@ -28,7 +28,7 @@ interface BinarySource {
 }
 
 /** In start order: each needs the ones before it. */
-export const BINARIES: readonly BinarySource[] = [
+export const BINARIES: readonly BinarySource<ComponentName>[] = [
   { name: 'etcd', module: 'go.etcd.io/etcd/server/v3', pkg: 'go.etcd.io/etcd/server/v3', output: 'server' },
   {
     name: 'kube-apiserver',
@@ -56,6 +56,42 @@ export const BINARIES: readonly BinarySource[] = [
     output: 'metrics-server',
   },
 ];
+
+/**
+ * The Flux controllers for `cluster up --flux`, from their own wrapper module (controlplane/flux/):
+ * they sit on newer k8s.io libraries than the control plane, so one module could not hold both.
+ */
+export const FLUX_MODULE_DIR = join(CONTROLPLANE_MODULE_DIR, 'flux');
+
+export type FluxComponentName = 'source-controller' | 'kustomize-controller';
+
+/** In start order: kustomize-controller downloads its artifacts from source-controller. */
+export const FLUX_BINARIES: readonly BinarySource<FluxComponentName>[] = [
+  {
+    name: 'source-controller',
+    module: 'github.com/fluxcd/source-controller',
+    pkg: 'github.com/fluxcd/source-controller',
+    output: 'source-controller',
+  },
+  {
+    name: 'kustomize-controller',
+    module: 'github.com/fluxcd/kustomize-controller',
+    pkg: 'github.com/fluxcd/kustomize-controller',
+    output: 'kustomize-controller',
+  },
+];
+
+/** Each Flux controller's version, from controlplane/flux/go.mod. */
+export function readFluxVersions(moduleDir = FLUX_MODULE_DIR): Record<FluxComponentName, string> {
+  const requires = parseGoModRequires(readFileSync(join(moduleDir, 'go.mod'), 'utf8'));
+  const versions = {} as Record<FluxComponentName, string>;
+  for (const binary of FLUX_BINARIES) {
+    const version = requires.get(binary.module);
+    if (!version) throw new Error(`controlplane/flux/go.mod does not require ${binary.module}`);
+    versions[binary.name] = version;
+  }
+  return versions;
+}
 
 /** `module → version` from go.mod's require lines (both the block and the one-line form). */
 export function parseGoModRequires(goMod: string): Map<string, string> {

@@ -21,7 +21,7 @@ export interface PolicyRunOptions {
   env: string;
   config: ValidateConfig;
   controllers: readonly Resource[];
-  locate(resource: Resource, path: FieldPath): SourceLocation;
+  locate(resource: Resource, path: FieldPath, valueLine?: number): SourceLocation;
 }
 
 export function policyRules(): RuleMeta[] {
@@ -77,7 +77,7 @@ export async function runPolicies(
           object: objectRef(resource),
           field: path.length > 0 ? displayPath(resource.body, path).join('.') : undefined,
           // Located with the real path: the marker names no field of the source.
-          location: options.locate(resource, path),
+          location: options.locate(resource, path, each.valueLine),
         });
       }
     }

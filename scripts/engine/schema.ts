@@ -1,6 +1,6 @@
 import { ENGINE_RULES, type RuleLike } from '../config/settings.js';
-import type { Finding, SourceLocation } from '../core/finding.js';
-import type { FieldPath, Resource } from '../core/resource.js';
+import type { Finding } from '../core/finding.js';
+import type { FieldPath } from '../core/resource.js';
 import { displayPath } from '../core/secret-keys.js';
 import { ExitError } from '../lib/exit-error.js';
 import type { RenderedOverlay } from '../render/parse.js';
@@ -11,6 +11,7 @@ import {
   type SchemaDocument,
   type SchemaResult,
 } from '../schema/kubeconform.js';
+import type { CheckStage, PendingStage } from './stage.js';
 
 /** The schema stage's settings entry: configured and suppressed like a policy (`rules.schema`). */
 export const SCHEMA_SETTINGS = ENGINE_RULES.find((rule) => rule.id === 'schema') as RuleLike;
@@ -30,21 +31,8 @@ export interface SchemaStageOptions {
   cwd: string;
 }
 
-export interface SchemaStage {
-  checked: boolean;
-  skippedReason?: string;
-  findingsFor(
-    overlayIndex: number,
-    resources: readonly Resource[],
-    locate: (resource: Resource, path: FieldPath) => SourceLocation,
-    base: { overlay: string; env: string },
-  ): Finding[];
-}
-
-/** A schema run under way, started before the policies run. */
-export interface PendingSchemaStage {
-  finish(): Promise<SchemaStage>;
-}
+export type SchemaStage = CheckStage;
+export type PendingSchemaStage = PendingStage;
 
 /** Finds kubeconform before rendering starts, so a missing binary costs nothing later. */
 export async function prepareSchemaStage(

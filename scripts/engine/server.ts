@@ -1,12 +1,13 @@
 import { ENGINE_RULES, type RuleLike } from '../config/settings.js';
 import { leadingFieldPath, parseFieldPath } from '../core/field-path.js';
-import type { Finding, Severity, SourceLocation } from '../core/finding.js';
-import type { FieldPath, JsonObject, Resource } from '../core/resource.js';
+import type { Finding, Severity } from '../core/finding.js';
+import type { FieldPath, JsonObject } from '../core/resource.js';
 import { displayPath, hideKeysInText } from '../core/secret-keys.js';
 import { ExitError } from '../lib/exit-error.js';
 import { maskValues } from '../lib/redact.js';
 import type { RenderedOverlay } from '../render/parse.js';
 import type { RuleMeta } from '../report/types.js';
+import type { CheckStage, PendingStage } from './stage.js';
 
 /** The server stage's settings entry: configured and suppressed like a policy (`rules.server`). */
 export const SERVER_SETTINGS = ENGINE_RULES.find((rule) => rule.id === 'server') as RuleLike;
@@ -28,22 +29,8 @@ export interface ServerStageOptions {
   log?: (line: string) => void;
 }
 
-export interface ServerStage {
-  checked: boolean;
-  skippedReason?: string;
-  /** Where the objects were checked, for the summary: `local API server` or the context. */
-  checkedAgainst?: string;
-  findingsFor(
-    overlayIndex: number,
-    resources: readonly Resource[],
-    locate: (resource: Resource, path: FieldPath) => SourceLocation,
-    base: { overlay: string; env: string },
-  ): Finding[];
-}
-
-export interface PendingServerStage {
-  finish(): Promise<ServerStage>;
-}
+export type ServerStage = CheckStage;
+export type PendingServerStage = PendingStage;
 
 /** What the stage needs from the cluster side (scripts/kube, scripts/cluster), loaded only with --server. */
 interface ServerOutcome {

@@ -3,6 +3,7 @@
  * Application and a Flux Kustomization, reduced to "is this commit applied and healthy".
  */
 
+import { printableLine } from '../lib/printable.js';
 import { field, type Json, text } from './json.js';
 
 export type { Json };
@@ -14,6 +15,16 @@ export interface SyncStatus {
   done: boolean;
   /** One line for the log: what the controller reports now. */
   summary: string;
+  /**
+   * The commit the controller last tried and gave up on (Flux: Ready False with a failure reason
+   * at `lastAttemptedRevision`); the wait fails when it is the wanted commit or contains it.
+   */
+  failedAt?: string;
+  /**
+   * Set when the failure is known only from `status.history` (Flux is retrying, its Ready message
+   * is gone): the reason, whose message the caller may find in the controller's events.
+   */
+  failureWithoutMessage?: string;
 }
 
 /** What the controller has applied, whichever commit that is. */
@@ -29,34 +40,12 @@ export const MAX_MESSAGE_CHARS = 400;
 /** Longest short controller value (a status, a reason, a revision) kept in a summary. */
 const MAX_VALUE_CHARS = 100;
 
-/**
- * Text from a controller (or kubectl) made safe to print in a CI log, on one line of at most
- * `maxChars` characters:
- * - control and format characters (newlines, CR, tabs, ESC, bidi marks, zero-width characters)
- *   collapse to one space, so the text cannot start a line of its own;
- * - `::` becomes `:%3A` and `##[` becomes `##%5B` (the runner's own escapes), because the GitHub
- *   runner reads `::command::` at a line's start and the legacy `##[command]` anywhere in a line.
- */
-export function printableLine(text: string, maxChars: number): string {
-  // A huge input (kubectl may print megabytes) is cut before the regexes run on it, leaving room
-  // for runs of whitespace that collapse; the exact cut is below.
-  const room = Math.max(maxChars * 4, 64 * 1024);
-  const head = text.length > room ? text.slice(0, room) : text;
-  const line = head
-    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\s]+/gu, ' ')
-    .trim()
-    .replaceAll('::', ':%3A')
-    .replaceAll('##[', '##%5B');
-  if (line.length <= maxChars && head === text) return line;
-  let kept = line.slice(0, maxChars);
-  // Never end on half of a surrogate pair.
-  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1);
-  return `${kept.trimEnd()}…[cut]`;
-}
+/** Credentials inside a URL (`https://user:token@host`): a controller's message may quote its source's URL. */
+const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
 
-/** A controller's value as it appears in a summary: one safe line, bounded. */
+/** A controller's value as it appears in a summary: one safe line, bounded, no URL credentials. */
 function shown(value: string, maxChars = MAX_VALUE_CHARS): string {
-  return printableLine(value, maxChars);
+  return printableLine(value.replace(URL_CREDENTIALS, '$1***@'), maxChars);
 }
 
 export function short(revision: string | undefined): string {
@@ -103,6 +92,30 @@ export function readArgoApplication(application: Json, revision: string): SyncSt
   };
 }
 
+/** Ready=False reasons with which Flux gives up on a revision until something changes. */
+export const FLUX_FAILURE_REASONS: ReadonlySet<string> = new Set([
+  'ReconciliationFailed',
+  'HealthCheckFailed',
+  'BuildFailed',
+  'PruneFailed',
+]);
+
+function readyCondition(object: Json): Json {
+  const conditions = field(object, 'status', 'conditions');
+  return Array.isArray(conditions)
+    ? conditions.find((condition) => field(condition, 'type') === 'Ready')
+    : undefined;
+}
+
+/** ` (Reason: first line of the message)`, or nothing without a reason. */
+function reasonDetail(condition: Json): string {
+  const reason = text(field(condition, 'reason'));
+  const message = text(field(condition, 'message'));
+  // Flux writes one failure per line: the first is shown, the rest would not fit one log line.
+  const firstLine = message?.split(/\r\n|\r|\n/).find((line) => line.trim());
+  return reason ? ` (${shown(reason)}${firstLine ? `: ${shown(firstLine, MAX_MESSAGE_CHARS)}` : ''})` : '';
+}
+
 /**
  * A Flux `Kustomization`: done when `.status.lastAppliedRevision` names the commit and the
  * `Ready` condition is True (with `wait: true` or health checks, Ready covers health too).
@@ -110,23 +123,98 @@ export function readArgoApplication(application: Json, revision: string): SyncSt
 export function readFluxKustomization(kustomization: Json, revision: string): SyncStatus {
   const applied = text(field(kustomization, 'status', 'lastAppliedRevision'));
   const attempted = text(field(kustomization, 'status', 'lastAttemptedRevision'));
-  const conditions = field(kustomization, 'status', 'conditions');
-  const ready = Array.isArray(conditions)
-    ? conditions.find((condition) => field(condition, 'type') === 'Ready')
-    : undefined;
+  const ready = readyCondition(kustomization);
   const readyStatus = text(field(ready, 'status')) ?? 'Unknown';
   const reason = text(field(ready, 'reason'));
-  const message = text(field(ready, 'message'));
   const attempt = attempted && attempted !== applied ? `, attempting ${short(attempted)}` : '';
-  // Flux writes one failure per line: the first is shown, the rest would not fit one log line.
-  const firstLine = message?.split(/\r\n|\r|\n/).find((line) => line.trim());
-  const detail = reason
-    ? ` (${shown(reason)}${firstLine ? `: ${shown(firstLine, MAX_MESSAGE_CHARS)}` : ''})`
-    : '';
-  return {
-    done: sameCommit(applied, revision) && readyStatus === 'True',
-    summary: `applied ${short(applied)}${attempt}, Ready ${shown(readyStatus)}${detail}`,
-  };
+  const summary = `applied ${short(applied)}${attempt}, Ready ${shown(readyStatus)}${reasonDetail(ready)}`;
+  const done = sameCommit(applied, revision) && readyStatus === 'True';
+  if (readyStatus === 'False' && reason && FLUX_FAILURE_REASONS.has(reason) && attempted) {
+    const failedAt = commitOf(attempted);
+    return { done, summary, ...(failedAt ? { failedAt } : {}) };
+  }
+  // Flux may retry at once after a failure (a change queued meanwhile): Ready is Unknown again
+  // within a second, and only the history still says how the last attempt at this revision ended.
+  const verdict = readyStatus === 'True' ? undefined : lastVerdict(kustomization, attempted);
+  if (verdict && attempted && FLUX_FAILURE_REASONS.has(verdict)) {
+    const failedAt = commitOf(attempted);
+    return {
+      done,
+      summary: `${summary}; its last attempt at ${short(attempted)} ended ${shown(verdict)}`,
+      ...(failedAt ? { failedAt, failureWithoutMessage: verdict } : {}),
+    };
+  }
+  return { done, summary };
+}
+
+/** `lastReconciledStatus` of the `status.history` entry for this revision (kustomize-controller ≥ 1.7). */
+function lastVerdict(kustomization: Json, revision: string | undefined): string | undefined {
+  if (!revision) return undefined;
+  const history = field(kustomization, 'status', 'history');
+  if (!Array.isArray(history)) return undefined;
+  const entry = history.find((each) => text(field(each, 'metadata', 'revision')) === revision);
+  return text(field(entry, 'lastReconciledStatus'));
+}
+
+/** A Warning event's message (its first line) as the summary shows it: Flux's words for a failure whose condition is gone. */
+export function eventMessagePart(message: string): string {
+  return shown(message.split(/\r\n|\r|\n/).find((line) => line.trim()) ?? '', MAX_MESSAGE_CHARS);
+}
+
+/** The newest message among `kubectl get events -o json` items, by their last time. */
+export function newestEventMessage(events: Json): string | undefined {
+  const items = field(events, 'items');
+  if (!Array.isArray(items)) return undefined;
+  const when = (event: Json) =>
+    text(field(event, 'lastTimestamp')) ??
+    text(field(event, 'eventTime')) ??
+    text(field(event, 'metadata', 'creationTimestamp')) ??
+    '';
+  const newest = [...items].sort((a, b) => when(b).localeCompare(when(a)))[0];
+  return text(field(newest, 'message'));
+}
+
+/** Where a Flux Kustomization takes its files from: `spec.sourceRef` (namespace defaults to its own). */
+export interface FluxSourceRef {
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+/** The source kinds Flux's source-controller serves, by the resource kubectl is asked for. */
+export const FLUX_SOURCE_RESOURCES: Readonly<Record<string, string>> = {
+  GitRepository: 'gitrepositories.source.toolkit.fluxcd.io',
+  OCIRepository: 'ocirepositories.source.toolkit.fluxcd.io',
+  Bucket: 'buckets.source.toolkit.fluxcd.io',
+  ExternalArtifact: 'externalartifacts.source.toolkit.fluxcd.io',
+};
+
+export function fluxSourceRef(kustomization: Json): FluxSourceRef | undefined {
+  const kind = text(field(kustomization, 'spec', 'sourceRef', 'kind'));
+  const name = text(field(kustomization, 'spec', 'sourceRef', 'name'));
+  const namespace =
+    text(field(kustomization, 'spec', 'sourceRef', 'namespace')) ??
+    text(field(kustomization, 'metadata', 'namespace'));
+  if (!kind || !name || !namespace || !(kind in FLUX_SOURCE_RESOURCES)) return undefined;
+  return { kind, name, namespace };
+}
+
+/**
+ * A Flux source (GitRepository …) as one summary part, or undefined when there is nothing to add:
+ * it is Ready with the wanted commit's artifact (the Kustomization's part says the rest), or the
+ * object is not the kind asked for.
+ */
+export function readFluxSource(source: Json, ref: FluxSourceRef, revision: string): string | undefined {
+  const kind = text(field(source, 'kind'));
+  if (kind !== undefined && kind !== ref.kind) return undefined;
+  const artifact = text(field(source, 'status', 'artifact', 'revision'));
+  const ready = readyCondition(source);
+  const readyStatus = text(field(ready, 'status')) ?? 'Unknown';
+  if (readyStatus === 'True' && sameCommit(artifact, revision)) return undefined;
+  return (
+    `source ${shown(ref.kind)} ${shown(ref.namespace)}/${shown(ref.name)} has ${short(artifact)}, ` +
+    `Ready ${shown(readyStatus)}${reasonDetail(ready)}`
+  );
 }
 
 /** The commits an Application or Kustomization reports, and whether it is healthy there. */
@@ -142,12 +230,8 @@ export function appliedState(controller: Controller, object: Json): AppliedState
       commits: commitsOf(revisions),
     };
   }
-  const conditions = field(object, 'status', 'conditions');
-  const ready = Array.isArray(conditions)
-    ? conditions.find((condition) => field(condition, 'type') === 'Ready')
-    : undefined;
   return {
-    healthy: text(field(ready, 'status')) === 'True',
+    healthy: text(field(readyCondition(object), 'status')) === 'True',
     commits: commitsOf([text(field(object, 'status', 'lastAppliedRevision'))]),
   };
 }

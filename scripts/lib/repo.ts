@@ -9,6 +9,14 @@ export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 
 /** tsx's loader by absolute URL, so a script can be started with `node --import` from any directory. */
 export const TSX_LOADER = pathToFileURL(join(PACKAGE_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
+/** The launcher every npm script runs: `node scripts/start.mjs <command> ARGS` runs dist/<command>, rebuilt when stale. */
+export const LAUNCHER = join(PACKAGE_ROOT, 'scripts', 'start.mjs');
+
+/** argv (after `node`) that runs one of this package's commands as `npm run <command>` does. */
+export function commandArgv(command: string, args: readonly string[] = []): string[] {
+  return [LAUNCHER, command, ...args];
+}
+
 /** The repository a user works in: git's top level of `cwd`, or `cwd` outside git. */
 export function repositoryRoot(cwd: string = process.cwd()): string {
   try {

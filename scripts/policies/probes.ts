@@ -1,7 +1,7 @@
-import type { JsonObject } from '../core/resource.js';
-import { definePolicy, type RawFinding } from './types.js';
-import { asIntOrString, asObject } from './util/json.js';
-import { containersOf, isPortNumber, podTemplate, portResolves } from './util/workload.js';
+import type { JsonObject, Resource } from '../core/resource.js';
+import { definePolicy, type PolicyContext, type RawFinding } from './types.js';
+import { asArray, asIntOrString, asObject, asString, asStringMap } from './util/json.js';
+import { containersOf, isPortNumber, podTemplate, portResolves, servicePodMatch } from './util/workload.js';
 
 const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
 /** Jobs and CronJobs run to completion: no probes expected. */
@@ -14,6 +14,19 @@ function probePort(probe: JsonObject): { port: number | string; field: string } 
     if (port !== undefined) return { port, field };
   }
   return undefined;
+}
+
+/**
+ * Whether a Service of the overlay may send traffic to the workload's pods: its selector matches
+ * them, or matches labels their controller sets at run time (the rule cannot rule those out).
+ */
+function routedByService(workload: Resource, ctx: PolicyContext): boolean {
+  return ctx.findAll('Service', workload.namespace).some((service) => {
+    const spec = asObject(service.body.spec);
+    const selector = asStringMap(spec?.selector);
+    if (Object.keys(selector).length === 0 || asString(spec?.type) === 'ExternalName') return false;
+    return servicePodMatch(selector, workload).result !== 'no';
+  });
 }
 
 export const probesPolicy = definePolicy<{ requireReadiness: boolean; requireLiveness: boolean }>({
@@ -40,6 +53,9 @@ export const probesPolicy = definePolicy<{ requireReadiness: boolean; requireLiv
   messages: {
     readinessMissing:
       'container {{container}} has no readinessProbe, so it receives traffic before it can serve.',
+    readinessUnrouted:
+      'container {{container}} has no readinessProbe; no Service in this overlay selects its pods and it declares ' +
+      'no ports, so readiness gates no traffic here (a rollout still counts its pod available once it starts).',
     livenessMissing: 'container {{container}} has no livenessProbe, so a hung process is never restarted.',
     portUnresolved:
       'the {{probe}} of container {{container}} targets the port name {{port}}, which the container does not declare, ' +
@@ -49,13 +65,17 @@ export const probesPolicy = definePolicy<{ requireReadiness: boolean; requireLiv
       'the kubelet connects to the pod on that number regardless (declaring containerPort is informational), so this ' +
       'matters only if nothing listens on it.',
   },
-  warningOnly: ['portUndeclared'],
+  // readinessUnrouted: readiness gates only the traffic of Services (and rollouts); the rule
+  // cannot see a Service outside the overlay, so it says so instead of failing the tree.
+  warningOnly: ['portUndeclared', 'readinessUnrouted'],
   docs: {
     rationale:
       'Without a readiness probe a pod takes traffic as soon as it starts, and a rollout with `maxUnavailable: 0` ' +
       'proceeds before the new pods serve. Without a liveness probe a deadlocked worker keeps its place behind the ' +
       'Service. A probe on a port name the container does not declare never succeeds: the pod is never ready. A probe ' +
-      'on a port number reaches the pod whether or not the container declares it, so that is only a warning.',
+      'on a port number reaches the pod whether or not the container declares it, so that is only a warning. A ' +
+      'container that declares no ports in a pod no Service of the overlay selects (a load generator, a queue ' +
+      'worker) receives no traffic to gate: its missing readiness probe is a warning.',
     failing: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: triage-backend, namespace: triage}
@@ -88,10 +108,13 @@ spec:
     const pod = podTemplate(resource);
     if (!pod) return [];
     const findings: RawFinding[] = [];
+    let routed: boolean | undefined;
     for (const { container, name, path } of containersOf(pod, ['containers'])) {
       if (ctx.options.requireReadiness && !asObject(container.readinessProbe)) {
+        routed ??= routedByService(resource, ctx);
+        const unrouted = !routed && asArray(container.ports).length === 0;
         findings.push({
-          messageId: 'readinessMissing',
+          messageId: unrouted ? 'readinessUnrouted' : 'readinessMissing',
           data: { container: name },
           path: [...path, 'readinessProbe'],
         });

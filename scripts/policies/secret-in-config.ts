@@ -260,7 +260,12 @@ data:
         ? embeddedAssignments(value).find((each) => namedLikeCredential(each.name) && literal(each.value))
         : undefined;
       if (embedded) {
-        findings.push({ messageId: 'embeddedCredential', data: { where, name: embedded.name }, path });
+        findings.push({
+          messageId: 'embeddedCredential',
+          data: { where, name: embedded.name },
+          path,
+          valueLine: embedded.line,
+        });
         continue;
       }
       const random = entropyCandidates(value)

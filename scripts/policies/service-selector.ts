@@ -3,10 +3,10 @@ import { definePolicy, type RawFinding } from './types.js';
 import { asArray, asIntOrString, asObject, asString, asStringMap } from './util/json.js';
 import {
   containersOf,
-  controllerLabelVerdict,
   isPortNumber,
   podTemplate,
   portResolves,
+  servicePodMatch,
   WORKLOAD_KINDS,
 } from './util/workload.js';
 
@@ -98,7 +98,7 @@ spec:
     const matched: Resource[] = [];
     const unsure: string[] = [];
     for (const workload of WORKLOAD_KINDS.flatMap((kind) => ctx.findAll(kind, resource.namespace))) {
-      const match = matchPods(selector, workload);
+      const match = servicePodMatch(selector, workload);
       if (match.result === 'yes') matched.push(workload);
       else if (match.result === 'unknown') unsure.push(`${workload.kind} ${workload.name} (${match.reason})`);
     }
@@ -150,26 +150,6 @@ spec:
     return findings;
   },
 });
-
-type PodMatch = { result: 'yes' } | { result: 'no' } | { result: 'unknown'; reason: string };
-
-/** Whether the pods `workload` creates carry every label of a Service's selector. */
-function matchPods(selector: Record<string, string>, workload: Resource): PodMatch {
-  const pod = podTemplate(workload);
-  if (!pod) return { result: 'no' };
-  const reasons: string[] = [];
-  for (const [key, value] of Object.entries(selector)) {
-    const verdict = controllerLabelVerdict(workload, key, value);
-    if (verdict?.result === 'no') return verdict;
-    if (verdict?.result === 'unknown') reasons.push(verdict.reason);
-    if (verdict === undefined && pod.labels[key] !== value) return { result: 'no' };
-  }
-  // Jobs run to completion: their pods are endpoints only while they run.
-  if (workload.kind === 'Job' || workload.kind === 'CronJob') {
-    reasons.push(`the pods of a ${workload.kind} exist only while it runs`);
-  }
-  return reasons.length > 0 ? { result: 'unknown', reason: reasons.join('; ') } : { result: 'yes' };
-}
 
 /** API groups the Kubernetes API server serves itself; objects of other groups are custom resources. */
 const BUILT_IN_GROUPS = new Set([

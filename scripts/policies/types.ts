@@ -47,6 +47,11 @@ export interface RawFinding {
    * existing ancestor).
    */
   path?: FieldPath;
+  /**
+   * For a multi-line string value (an embedded config file): the line in the value (1-based) the
+   * finding is about, so the location is that line of the source file, not the value's start.
+   */
+  valueLine?: number;
 }
 
 export interface PolicyDocs {

@@ -1,5 +1,5 @@
-import { $ } from 'zx';
 import { ExitError } from '../lib/exit-error.js';
+import { runProcess } from '../lib/process.js';
 
 /** How to run kustomize here: the standalone binary or kubectl's built-in copy. */
 export interface KustomizeEngine {
@@ -28,12 +28,13 @@ async function detect(): Promise<KustomizeEngine> {
   candidates.push({ command: ['kustomize', 'build'], versionArgs: ['kustomize', 'version'] });
   candidates.push({ command: ['kubectl', 'kustomize'], versionArgs: ['kubectl', 'version', '--client'] });
   for (const candidate of candidates) {
-    const result = await $({ nothrow: true, quiet: true, timeout: '10s' })`${candidate.versionArgs}`;
+    const [binary, ...args] = candidate.versionArgs as [string, ...string[]];
+    const result = await runProcess(binary, args, { timeoutMs: 10_000, maxOutputBytes: 64 * 1024 });
     // A binary the user named is what they want checked with: never fall back silently to another one.
-    if (result.exitCode !== 0 && explicit && candidate.command[0] === explicit) {
+    if (result.code !== 0 && explicit && candidate.command[0] === explicit) {
       throw new ExitError(`KUSTOMIZE=${explicit} does not run; ${INSTALL_HINT}`);
     }
-    if (result.exitCode !== 0) continue;
+    if (result.code !== 0) continue;
     const version =
       /kustomize[^\n]*?v?(\d+\.\d+\.\d+)/i.exec(result.stdout)?.[1] ??
       /v?(\d+\.\d+\.\d+)/.exec(result.stdout)?.[1];

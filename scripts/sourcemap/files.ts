@@ -6,6 +6,7 @@ import { ExitError } from '../lib/exit-error.js';
 import { repositoryRoot } from '../lib/repo.js';
 import { type InputFile, inspectInput, isInside, readInputText } from '../render/input-file.js';
 import { documentToJson, parseYamlWithPositions } from '../render/parse.js';
+import { checkYamlShape } from '../render/yaml-shape.js';
 
 /** A source file in the tree, parsed once, with positions. */
 export interface SourceFile {
@@ -23,6 +24,7 @@ export class SourceFiles {
   private readonly cache = new Map<string, SourceFile>();
   private readonly texts = new Map<string, string | undefined>();
   private readonly expanded = new Set<string>();
+  private readonly counts = new Map<string, number>();
   /** Directories whose files may be read: the repository, and the repository of any tree outside it. */
   private readonly boundaries: string[];
 
@@ -61,6 +63,22 @@ export class SourceFiles {
     const file: SourceFile = { path, shown, text, documents, lineCounter };
     this.cache.set(path, file);
     return file;
+  }
+
+  /**
+   * How many YAML documents the file holds, measured once: a file already parsed (a kustomization,
+   * a patch file) was measured by its parse, any other is measured by the linear shape scan alone.
+   */
+  documentCount(path: string): number {
+    const parsed = this.cache.get(path);
+    if (parsed) return parsed.documents.length;
+    const counted = this.counts.get(path);
+    if (counted !== undefined) return counted;
+    const text = this.text(path);
+    if (text === undefined) throw new ExitError('does not exist', 2, { file: this.shown(path) });
+    const documents = checkYamlShape(text, this.shown(path)).documents;
+    this.counts.set(path, documents);
+    return documents;
   }
 
   /** Type, size and boundary of a file kustomize copies without parsing (a generator's file source). */

@@ -2,7 +2,7 @@ import { type Document, LineCounter } from 'yaml';
 import { ExitError } from '../lib/exit-error.js';
 import { INPUT_LIMITS } from '../render/input-file.js';
 import { documentToJson, parseYamlWithPositions } from '../render/parse.js';
-import { checkYamlShape, SHAPE_LIMITS } from '../render/yaml-shape.js';
+import { SHAPE_LIMITS } from '../render/yaml-shape.js';
 import type { SourceFiles } from './files.js';
 import { type Layer, layersInApplicationOrder } from './tree.js';
 
@@ -45,7 +45,7 @@ export function checkInputs(tree: Layer, files: SourceFiles): void {
     if (seen.has(path)) return;
     const text = files.text(path);
     if (text === undefined) throw new ExitError('does not exist', 2, { file: files.shown(path) });
-    count(path, text.length, checkYamlShape(text, files.shown(path)).documents);
+    count(path, text.length, files.documentCount(path));
     if (ANCHOR.test(text)) files.expand(path);
   };
   const dataFile = (path: string) => {

@@ -34,14 +34,24 @@ export class SourceLocator {
     this.newestFirst = scopeLayers(overlay, '', '').reverse();
   }
 
-  locate(resource: Resource, origin: ResourceOrigin | undefined, path: FieldPath = []): SourceLocation {
+  /**
+   * `valueLine`: for a multi-line string field, the line in the value (1-based) the finding is
+   * about; the location is then that line of a generator's file source or of a `|` block scalar.
+   */
+  locate(
+    resource: Resource,
+    origin: ResourceOrigin | undefined,
+    path: FieldPath = [],
+    valueLine?: number,
+  ): SourceLocation {
     const existing = existingPrefix(resource.body, path);
     const missing = existing.length < path.length;
     const found = missing
       ? (this.fromRemovers(resource, path) ??
         this.fromDefinition(resource, origin, existing, true) ??
         this.fromWriters(resource, existing))
-      : (this.fromWriters(resource, existing) ?? this.fromDefinition(resource, origin, existing, false));
+      : (this.fromWriters(resource, existing, valueLine) ??
+        this.fromDefinition(resource, origin, existing, false, valueLine));
     return found ?? this.fromDefinition(resource, origin, [], false) ?? this.kustomizationStart(this.overlay);
   }
 
@@ -78,7 +88,7 @@ export class SourceLocator {
   }
 
   /** Transformers that may have written the field, newest first. */
-  private fromWriters(resource: Resource, path: FieldPath): SourceLocation | undefined {
+  private fromWriters(resource: Resource, path: FieldPath, valueLine?: number): SourceLocation | undefined {
     for (const scoped of this.newestFirst) {
       const { layer } = scoped;
       const image = imageField(resource, path);
@@ -93,7 +103,7 @@ export class SourceLocator {
         if (override) return at(layer.file, override.node);
       }
       for (const patch of [...layer.patches].reverse()) {
-        const hit = locateInPatch(patch, resource, path, scoped);
+        const hit = locateInPatch(patch, resource, path, scoped, valueLine);
         if (hit) return hit;
       }
       if (path.length === 2 && path[0] === 'metadata' && path[1] === 'namespace' && layer.namespace) {
@@ -105,6 +115,7 @@ export class SourceLocator {
           path,
           scoped,
           (generator) => generator.behavior !== 'create',
+          valueLine,
         );
         if (generated) return generated;
       }
@@ -132,6 +143,7 @@ export class SourceLocator {
     origin: ResourceOrigin | undefined,
     path: FieldPath,
     exactOnly: boolean,
+    valueLine?: number,
   ): SourceLocation | undefined {
     if (GENERATED_KINDS.has(resource.kind) && (origin?.generator || !origin?.path)) {
       for (const scoped of this.newestFirst) {
@@ -140,6 +152,7 @@ export class SourceLocator {
           path,
           scoped,
           (generator) => generator.behavior === 'create',
+          valueLine,
         );
         if (hit) return hit;
       }
@@ -148,6 +161,10 @@ export class SourceLocator {
     if (!defining) return undefined;
     const walked = walkSource(defining.object, resource.body, path);
     if (exactOnly && walked.depth < path.length) return undefined;
+    if (walked.depth === path.length && path.length > 0) {
+      const line = blockLine(walked.value, valueLine, (offset) => at(defining.file, offset).line);
+      if (line !== undefined) return lineOf(defining.file, line);
+    }
     return at(defining.file, walked.node);
   }
 
@@ -156,6 +173,7 @@ export class SourceLocator {
     path: FieldPath,
     scoped: ScopedLayer,
     accept: (generator: Generator) => boolean,
+    valueLine?: number,
   ): SourceLocation | undefined {
     if (!GENERATED_KINDS.has(resource.kind)) return undefined;
     const key = isDataPath(path) ? String(path[1]) : undefined;
@@ -170,8 +188,8 @@ export class SourceLocator {
       const literal = generator.literals.find((each) => each.key === key);
       if (literal) return at(scoped.layer.file, literal.node);
       const file = generator.files.find((each) => each.key === key);
-      // The value is the file's content: point into the file, as for env files.
-      if (file) return { file: this.files.shown(file.path), line: 1, column: 1 };
+      // The value is the file's content: point into the file (at the line the finding names), as for env files.
+      if (file) return { file: this.files.shown(file.path), line: valueLine ?? 1, column: 1 };
       for (const envFile of [...generator.envFiles].reverse()) {
         const entry = envFileEntries(this.files.text(envFile) ?? '').find((each) => each.key === key);
         if (entry) return { file: this.files.shown(envFile), line: entry.line, column: 1 };
@@ -267,6 +285,7 @@ function locateInPatch(
   resource: Resource,
   path: FieldPath,
   scoped: ScopedLayer,
+  valueLine?: number,
 ): SourceLocation | undefined {
   if (patch.target) {
     if (patch.target.kind && patch.target.kind !== resource.kind) return undefined;
@@ -285,7 +304,10 @@ function locateInPatch(
       continue;
     if (scalarString(root.get('$patch', true)) === 'delete') continue;
     const walked = walkSource(root, resource.body, path);
-    if (walked.depth === path.length && path.length > 0) return position(patch, walked.node);
+    if (walked.depth === path.length && path.length > 0) {
+      const line = blockLine(walked.value, valueLine, (offset) => patch.position(offset).line);
+      return line === undefined ? position(patch, walked.node) : lineOf(patch.file, line);
+    }
   }
   return undefined;
 }
@@ -485,10 +507,33 @@ function isDataPath(path: FieldPath): boolean {
   return path.length >= 2 && (path[0] === 'data' || path[0] === 'stringData' || path[0] === 'binaryData');
 }
 
-function at(file: SourceFile, node: Node | undefined): SourceLocation {
-  const offset = node?.range?.[0] ?? 0;
+function at(file: SourceFile, node: Node | number | undefined): SourceLocation {
+  const offset = typeof node === 'number' ? node : (node?.range?.[0] ?? 0);
   const pos = file.lineCounter.linePos(offset);
   return { file: file.shown, line: pos.line, column: pos.col };
+}
+
+/**
+ * The file line of line `valueLine` of a `|` block scalar: the lines of a literal block are the
+ * value's lines, one for one, starting below its header. Other styles fold or escape lines, so
+ * they keep the field's own location (undefined).
+ */
+function blockLine(
+  value: Node | null | undefined,
+  valueLine: number | undefined,
+  lineAt: (offset: number) => number,
+): number | undefined {
+  if (valueLine === undefined || !isScalar(value) || value.type !== 'BLOCK_LITERAL' || !value.range)
+    return undefined;
+  return lineAt(value.range[0]) + valueLine;
+}
+
+/** A whole line of a file, at its first non-blank character. */
+function lineOf(file: SourceFile, line: number): SourceLocation {
+  const start = file.lineCounter.lineStarts[line - 1];
+  if (start === undefined) return { file: file.shown, line, column: 1 };
+  const indent = /^[ \t]*/.exec(file.text.slice(start, start + 200))?.[0].length ?? 0;
+  return { file: file.shown, line, column: indent + 1 };
 }
 
 function position(patch: PatchSource, node: Node): SourceLocation {

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { inject } from 'vitest';
-import { PACKAGE_ROOT, TSX_LOADER } from '../../scripts/lib/repo.js';
+import { commandArgv, PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 
 /** The shared local cluster the global setup started (or found running). */
 export function sharedKubeconfig(): string {
@@ -14,22 +13,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs one of the repository's commands as a user does: `node --import tsx scripts/<name>.ts ARGS`. */
+/** Runs one of the repository's commands as a user does: `node scripts/start.mjs <name> ARGS`. */
 export function runCommand(
   name: string,
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): CliResult {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', TSX_LOADER, join(PACKAGE_ROOT, 'scripts', `${name}.ts`), ...args],
-    {
-      cwd: options.cwd ?? PACKAGE_ROOT,
-      env: { ...process.env, ...options.env },
-      encoding: 'utf8',
-      timeout: options.timeoutMs ?? 120_000,
-    },
-  );
+  const result = spawnSync(process.execPath, commandArgv(name, args), {
+    cwd: options.cwd ?? PACKAGE_ROOT,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 120_000,
+  });
   return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 

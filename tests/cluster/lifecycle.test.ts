@@ -93,10 +93,46 @@ describe('npm run cluster', () => {
     first = second;
   });
 
+  it('up --flux on the running cluster adds the git server and both Flux controllers; the rest stays', () => {
+    const result = cluster('up', '--flux');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /Flux ready in [\d.]+ s: http:\/\/127\.0\.0\.1:\d+\/triage-gitops\.git serves [0-9a-f]{12}/,
+    );
+    const after = state();
+    expect(after.components.map((each) => each.pid)).toEqual(first.components.map((each) => each.pid));
+    expect(after.flux?.components.map((each) => each.name)).toEqual([
+      'git-server',
+      'source-controller',
+      'kustomize-controller',
+    ]);
+    for (const each of after.flux?.components ?? []) expect(alive(each.pid), each.name).toBe(true);
+    const status = cluster('status');
+    expect(status.code, status.stdout).toBe(0);
+    expect(status.stdout.match(/ ready$/gm)).toHaveLength(9);
+    expect(status.stdout).toMatch(/source-controller\s+pid \d+\s+v1\.9\.3\s+ready/);
+    first = after;
+  });
+
+  it('a Flux controller that died is started again by the next up --flux, and only the Flux part', () => {
+    const source = first.flux?.components.find((each) => each.name === 'source-controller');
+    if (!source) throw new Error('no source-controller in the state');
+    process.kill(source.pid, 'SIGKILL');
+    expect(cluster('status').stdout).toMatch(/source-controller\s+pid \d+\s+\S+\s+DOWN \(not running/);
+    const result = cluster('up', '--flux');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/Flux is partly stopped \(source-controller not running\): restarting it/);
+    const after = state();
+    expect(after.components.map((each) => each.pid)).toEqual(first.components.map((each) => each.pid));
+    for (const old of first.flux?.components ?? []) expect(alive(old.pid), old.name).toBe(false);
+    for (const each of after.flux?.components ?? []) expect(alive(each.pid), each.name).toBe(true);
+    first = after;
+  });
+
   it('down stops exactly the processes up started and removes the state', () => {
     const result = cluster('down');
     expect(result.code, result.stderr).toBe(0);
-    for (const each of first.components) {
+    for (const each of [...first.components, ...(first.flux?.components ?? [])]) {
       expect(alive(each.pid), each.name).toBe(false);
       expect(result.stderr).toContain(`stopped ${each.name} (pid ${each.pid}`);
     }

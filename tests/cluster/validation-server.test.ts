@@ -63,6 +63,17 @@ describe('openValidationServer with the shared cluster up', () => {
     for (const component of shared.components) expect(processAlive(component.pid), component.name).toBe(true);
     expect(kubectl(sharedKubeconfig(), ['get', '--raw', '/readyz'])).toBe('ok');
   });
+
+  it("leaves the real Flux controllers' own CRDs in place (the repository's stand-ins would break them)", async () => {
+    expect(readCurrentState()?.flux).toBeDefined();
+    await (await open({})).stop();
+    const crd = JSON.parse(
+      kubectl(sharedKubeconfig(), ['get', 'crd', 'gitrepositories.source.toolkit.fluxcd.io', '-o', 'json']),
+    ) as { metadata: { annotations?: Record<string, string> }; spec: { names: { categories?: string[] } } };
+    // Only the controllers' generated CRD carries these; crds.ts's stand-in has neither.
+    expect(crd.metadata.annotations?.['controller-gen.kubebuilder.io/version']).toBeDefined();
+    expect(crd.spec.names.categories).toContain('fluxcd');
+  });
 });
 
 describe('openValidationServer with no cluster running', () => {

@@ -14,11 +14,11 @@ describe('ruleSettings', () => {
   it('starts from the policy’s defaults and its per-environment defaults', () => {
     expect(ruleSettings(defaultConfig(), hpaBoundsPolicy, 'dev')).toEqual({
       severity: 'error',
-      options: { minReplicas: 2, maxReplicas: 10 },
+      options: { minReplicas: 1, maxReplicas: null },
     });
     expect(ruleSettings(defaultConfig(), hpaBoundsPolicy, 'prod').options).toEqual({
-      minReplicas: 3,
-      maxReplicas: 10,
+      minReplicas: 2,
+      maxReplicas: null,
     });
   });
 
@@ -29,7 +29,7 @@ describe('ruleSettings', () => {
     });
     expect(ruleSettings(settings, hpaBoundsPolicy, 'dev')).toEqual({
       severity: 'warning',
-      options: { minReplicas: 2, maxReplicas: 20 },
+      options: { minReplicas: 1, maxReplicas: 20 },
     });
     expect(ruleSettings(settings, hpaBoundsPolicy, 'prod')).toEqual({
       severity: 'error',

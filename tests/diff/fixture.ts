@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIXTURE_GIT_ENV } from '../../scripts/bench/hostile-trees.js';
 
 /** The repository these tests live in: its base/, components/ and overlays/ seed the fixture. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,21 +23,16 @@ export interface FixtureRepo {
   remove(): void;
 }
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: 'Fixture',
-  GIT_AUTHOR_EMAIL: 'fixture@example.invalid',
-  GIT_COMMITTER_NAME: 'Fixture',
-  GIT_COMMITTER_EMAIL: 'fixture@example.invalid',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
-
 export function createRepo(): FixtureRepo {
   const dir = mkdtempSync(join(tmpdir(), 'diff-fixture-'));
   const repo: FixtureRepo = {
     dir,
     git: (...args) =>
-      execFileSync('git', args, { cwd: dir, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8' }).trim(),
+      execFileSync('git', args, {
+        cwd: dir,
+        env: { ...process.env, ...FIXTURE_GIT_ENV },
+        encoding: 'utf8',
+      }).trim(),
     write: (path, text) => writeFileSync(join(dir, path), text),
     edit: (path, from, to) => {
       const file = join(dir, path);

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { loadConfig } from '../../scripts/config/load.js';
 import { knownRuleIds, ruleSettings } from '../../scripts/config/settings.js';
 import { defaultConfig, type ValidateConfig } from '../../scripts/config/types.js';
 import type { Finding } from '../../scripts/core/finding.js';
 import { formatPath, type JsonObject, type Resource, toResource } from '../../scripts/core/resource.js';
 import { formatMessage } from '../../scripts/engine/messages.js';
 import { validateOverlays } from '../../scripts/engine/run.js';
+import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 import { createPolicyContext, withOptions } from '../../scripts/policies/context.js';
 import { appliesTo, ruleCatalogue } from '../../scripts/policies/index.js';
 import type { Policy, RawFinding } from '../../scripts/policies/types.js';
@@ -41,6 +43,11 @@ export interface PolicyCase {
   controllers?: string;
   /** Options for the policy, as `rules.<id>.options` in validate.config.yaml would set them. */
   options?: Record<string, unknown>;
+  /**
+   * Judge the case with this repository's own validate.config.yaml (its house thresholds) instead
+   * of the built-in defaults; `options` still apply on top.
+   */
+  repositoryConfig?: boolean;
   /** Strings that must not appear in any message or data (secret values). */
   secrets?: string[];
 }
@@ -66,6 +73,18 @@ export interface FoundFinding extends ExpectedFinding {
   data: Record<string, string | number>;
   message: string;
   raw: RawFinding;
+}
+
+/** The config a case is judged with: built-in defaults, or this repository's file; then the case's options. */
+export function caseConfig(ruleId: string, testCase: PolicyCase): ValidateConfig {
+  const config = testCase.repositoryConfig
+    ? loadConfig(undefined, PACKAGE_ROOT, { rules: ruleCatalogue }).config
+    : defaultConfig();
+  if (testCase.options) {
+    const current = config.rules[ruleId];
+    config.rules[ruleId] = { ...current, options: { ...current?.options, ...testCase.options } };
+  }
+  return config;
 }
 
 /** Copies the fixture app to a temporary directory and applies the case's file changes. */
@@ -140,13 +159,11 @@ export async function runCase(policy: Policy, testCase: PolicyCase): Promise<Fou
   const root = buildTree(testCase.files);
   try {
     const resources = await renderResources(root, overlay);
-    const config = defaultConfig();
-    if (testCase.options) config.rules[policy.id] = { options: testCase.options };
     return await runPolicy(policy, resources, {
       env,
       overlay,
       controllers: parseControllers(testCase.controllers),
-      config,
+      config: caseConfig(policy.id, testCase),
     });
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -220,8 +237,7 @@ export async function runEngine(ruleId: string, testCase: PolicyCase): Promise<F
   if (testCase.controllers) files['clusters/case.yaml'] = testCase.controllers;
   const root = buildTree(files);
   try {
-    const config = defaultConfig();
-    if (testCase.options) config.rules[ruleId] = { options: testCase.options };
+    const config = caseConfig(ruleId, testCase);
     const targets = discoverOverlays([join(root, overlay)], root);
     const result = await validateOverlays(targets, {
       root,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT, TSX_LOADER } from '../../scripts/lib/repo.js';
+import { commandArgv, PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 
 /** What a copy of this repository's manifests is made of: every directory validate reads. */
 const TREE_PARTS = ['base', 'components', 'overlays', 'clusters', 'validate.config.yaml'];
@@ -41,19 +41,15 @@ export interface CliRun {
   ms: number;
 }
 
-/** Runs `npm run validate` as a user would (node + tsx on scripts/validate.ts), in `cwd`. */
+/** Runs `npm run validate` as a user would (the launcher and the compiled dist/validate), in `cwd`. */
 export function runValidate(cwd: string, args: string[], env: Record<string, string> = {}): CliRun {
   const started = performance.now();
-  const result = spawnSync(
-    process.execPath,
-    ['--import', TSX_LOADER, join(PACKAGE_ROOT, 'scripts', 'validate.ts'), ...args],
-    {
-      cwd,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', NO_COLOR: '1', ...env },
-    },
-  );
+  const result = spawnSync(process.execPath, commandArgv('validate', args), {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, GITHUB_ACTIONS: '', GITHUB_STEP_SUMMARY: '', NO_COLOR: '1', ...env },
+  });
   return {
     status: result.status,
     stdout: result.stdout,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT, TSX_LOADER } from '../../scripts/lib/repo.js';
+import { commandArgv, PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 
 export const SHA = 'c3f1e0b9a2d84f6e7a1b5c9d0e2f4a6b8c0d1e2f';
 export const OTHER_SHA = '0000000000000000000000000000000000000001';
@@ -36,20 +36,16 @@ export interface CliRun {
   elapsedMs: number;
 }
 
-/** `node --import tsx scripts/wait-for-sync.ts ARGS`, as `npm run wait-for-sync` runs it. */
+/** `node scripts/start.mjs wait-for-sync ARGS`, as `npm run wait-for-sync` runs it. */
 export function runWaitForSync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', TSX_LOADER, join(PACKAGE_ROOT, 'scripts', 'wait-for-sync.ts'), ...args],
-      {
-        cwd: PACKAGE_ROOT,
-        // No job summary or GitHub token from the environment the tests run in.
-        env: { ...process.env, GITHUB_STEP_SUMMARY: '', GITHUB_TOKEN: '', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, commandArgv('wait-for-sync', args), {
+      cwd: PACKAGE_ROOT,
+      // No job summary or GitHub token from the environment the tests run in.
+      env: { ...process.env, GITHUB_STEP_SUMMARY: '', GITHUB_TOKEN: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -1,5 +1,3 @@
-import { lintSource } from '@secretlint/core';
-import { creator as recommendedPreset } from '@secretlint/secretlint-rule-preset-recommend';
 import { isGuid, isPlaceholder, shannonEntropy } from './secrets.js';
 
 /** What a value's shape is judged with: where it sits, and what counts as a credential name. */
@@ -127,18 +125,31 @@ export function carriedCredential(value: string, extra: readonly RegExp[]): stri
   return undefined;
 }
 
-const SECRETLINT_CONFIG = {
-  rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommendedPreset }],
-};
+/** secretlint and its preset, loaded on first use: `--list-rules` and `--help` never pay for them. */
+type LintSource = typeof import('@secretlint/core').lintSource;
+let secretlint:
+  | Promise<{ lintSource: LintSource; config: Parameters<LintSource>[0]['options']['config'] }>
+  | undefined;
+function loadSecretlint() {
+  secretlint ??= Promise.all([
+    import('@secretlint/core'),
+    import('@secretlint/secretlint-rule-preset-recommend'),
+  ]).then(([core, preset]) => ({
+    lintSource: core.lintSource,
+    config: { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: preset.creator }] },
+  }));
+  return secretlint;
+}
 
 /**
  * The secretlint recommended-preset rules a value trips, as `rule/messageId` (e.g. `github/GITHUB_TOKEN`).
  * Only the rule and message ids are kept: secretlint's own messages quote the secret.
  */
 export async function secretlintPatterns(value: string): Promise<string[]> {
+  const { lintSource, config } = await loadSecretlint();
   const result = await lintSource({
     source: { content: value, filePath: '/config-value.txt', contentType: 'text' },
-    options: { config: SECRETLINT_CONFIG, maskSecrets: true, noPhysicFilePath: true },
+    options: { config, maskSecrets: true, noPhysicFilePath: true },
   });
   return result.messages.map(
     (message) => `${message.ruleId.replace(/^@secretlint\/secretlint-rule-/, '')}/${message.messageId}`,
@@ -173,14 +184,17 @@ export function entropyCandidates(value: string): string[] {
   return value.split(/[\s"'`,;:=&?()[\]{}<>]+/).filter((token) => token !== '');
 }
 
-/** `name=value` / `name: value` lines inside a multi-line value such as an embedded config file. */
-export function embeddedAssignments(value: string): { name: string; value: string }[] {
-  const out: { name: string; value: string }[] = [];
-  for (const line of value.split('\n')) {
+/**
+ * `name=value` / `name: value` lines inside a multi-line value such as an embedded config file,
+ * each with its line in the value (1-based), so a finding can point at that line of the source.
+ */
+export function embeddedAssignments(value: string): { name: string; value: string; line: number }[] {
+  const out: { name: string; value: string; line: number }[] = [];
+  value.split('\n').forEach((line, index) => {
     const match = /^\s*["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*[:=]\s*["']?([^"'\s]*)["']?\s*,?\s*$/.exec(
       line,
     );
-    if (match?.[1] && match[2] !== undefined) out.push({ name: match[1], value: match[2] });
-  }
+    if (match?.[1] && match[2] !== undefined) out.push({ name: match[1], value: match[2], line: index + 1 });
+  });
   return out;
 }

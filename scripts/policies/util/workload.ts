@@ -456,3 +456,23 @@ export function controllerLabelVerdict(
 export function isPortNumber(port: number | string): boolean {
   return typeof port === 'number' || /^\d+$/.test(port);
 }
+
+export type PodMatch = { result: 'yes' } | { result: 'no' } | { result: 'unknown'; reason: string };
+
+/** Whether the pods `workload` creates carry every label of a Service's selector. */
+export function servicePodMatch(selector: Record<string, string>, workload: Resource): PodMatch {
+  const pod = podTemplate(workload);
+  if (!pod) return { result: 'no' };
+  const reasons: string[] = [];
+  for (const [key, value] of Object.entries(selector)) {
+    const verdict = controllerLabelVerdict(workload, key, value);
+    if (verdict?.result === 'no') return verdict;
+    if (verdict?.result === 'unknown') reasons.push(verdict.reason);
+    if (verdict === undefined && pod.labels[key] !== value) return { result: 'no' };
+  }
+  // Jobs run to completion: their pods are endpoints only while they run.
+  if (workload.kind === 'Job' || workload.kind === 'CronJob') {
+    reasons.push(`the pods of a ${workload.kind} exist only while it runs`);
+  }
+  return reasons.length > 0 ? { result: 'unknown', reason: reasons.join('; ') } : { result: 'yes' };
+}

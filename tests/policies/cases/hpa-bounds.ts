@@ -12,19 +12,46 @@ ${spec}
 export const cases: PolicyCases = {
   policy: hpaBoundsPolicy,
   valid: [
-    { name: 'the fixture dev overlay (2..10)' },
-    { name: 'the fixture prod overlay (3..10)', env: 'prod' },
+    { name: 'the fixture dev overlay (2..10), with this repository’s config', repositoryConfig: true },
+    {
+      name: 'the fixture prod overlay (3..10), with this repository’s config',
+      env: 'prod',
+      repositoryConfig: true,
+    },
     {
       name: 'a prefixed overlay patching the bounds within range',
+      repositoryConfig: true,
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ namePrefix: 'stg-', patches: ['bounds.yaml'] }),
         'overlays/dev/bounds.yaml': hpaPatch('  minReplicas: 4\n  maxReplicas: 8'),
       },
     },
+    // The built-in defaults, as on a tree with no config: one pod is fine outside prod.
+    {
+      name: 'built-in defaults: dev with minReplicas 1',
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ patches: ['bounds.yaml'] }),
+        'overlays/dev/bounds.yaml': hpaPatch('  minReplicas: 1'),
+      },
+    },
+    {
+      name: 'built-in defaults: an unknown environment without minReplicas (API default 1)',
+      env: 'qa',
+      files: {
+        'overlays/qa/kustomization.yaml': kustomization({ patches: ['bounds.yaml'] }),
+        'overlays/qa/bounds.yaml': hpaPatch('  minReplicas: null'),
+      },
+    },
+    {
+      name: 'built-in defaults: prod with 2 pods and 50 at most (no built-in cap)',
+      env: 'prod',
+      files: { 'overlays/prod/hpa-patch.yaml': hpaPatch('  minReplicas: 2\n  maxReplicas: 50') },
+    },
   ],
   invalid: [
     {
       name: 'prod keeps the base minimum of 2',
+      repositoryConfig: true,
       located: ['minTooLow overlays/prod/hpa-patch.yaml:6'],
       env: 'prod',
       files: { 'overlays/prod/hpa-patch.yaml': hpaPatch('  minReplicas: 2') },
@@ -39,6 +66,7 @@ export const cases: PolicyCases = {
     },
     {
       name: 'a patch removes minReplicas (API default 1)',
+      repositoryConfig: true,
       located: ['minMissing overlays/dev/bounds.yaml:6'],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ patches: ['bounds.yaml'] }),
@@ -54,6 +82,7 @@ export const cases: PolicyCases = {
     },
     {
       name: 'maxReplicas above the cap, with a name suffix',
+      repositoryConfig: true,
       located: ['maxTooHigh overlays/dev/bounds.yaml:6'],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ nameSuffix: '-v2', patches: ['bounds.yaml'] }),
@@ -70,6 +99,7 @@ export const cases: PolicyCases = {
     },
     {
       name: 'min above max (cap raised by config)',
+      repositoryConfig: true,
       located: ['minAboveMax overlays/dev/bounds.yaml:6'],
       options: { maxReplicas: 20 },
       files: {
@@ -82,6 +112,34 @@ export const cases: PolicyCases = {
           object: 'HorizontalPodAutoscaler/stg-triage-backend-hpa',
           path: 'spec.minReplicas',
           data: { min: 12, max: 11 },
+        },
+      ],
+    },
+    {
+      name: 'built-in defaults: prod with a single pod (a node drain is an outage)',
+      located: ['minTooLow overlays/prod/hpa-patch.yaml:6'],
+      env: 'prod',
+      files: { 'overlays/prod/hpa-patch.yaml': hpaPatch('  minReplicas: 1') },
+      errors: [
+        {
+          messageId: 'minTooLow',
+          object: 'HorizontalPodAutoscaler/triage-backend-hpa',
+          path: 'spec.minReplicas',
+          data: { actual: 1, min: 2, env: 'prod' },
+        },
+      ],
+    },
+    {
+      name: 'built-in defaults: prod without minReplicas (API default 1)',
+      located: ['minMissing overlays/prod/hpa-patch.yaml:6'],
+      env: 'prod',
+      files: { 'overlays/prod/hpa-patch.yaml': hpaPatch('  minReplicas: null') },
+      errors: [
+        {
+          messageId: 'minMissing',
+          object: 'HorizontalPodAutoscaler/triage-backend-hpa',
+          path: 'spec.minReplicas',
+          data: { min: 2, env: 'prod' },
         },
       ],
     },

@@ -2,6 +2,34 @@ import { probesPolicy } from '../../../scripts/policies/probes.js';
 import { deploymentPatch, kustomization, type PolicyCases } from '../harness.js';
 
 const container = 'spec.template.spec.containers[0]';
+
+/** A Deployment that serves nothing (a load generator): no ports, a liveness probe, no readiness probe. */
+const worker = (ports = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: loadgen
+spec:
+  selector:
+    matchLabels: {app: loadgen}
+  template:
+    metadata:
+      labels: {app: loadgen}
+    spec:
+      containers:
+        - name: main
+          image: triageacr.azurecr.io/loadgen:1.0.0
+${ports}          livenessProbe:
+            exec: {command: [cat, /tmp/alive]}
+`;
+const workerService = `apiVersion: v1
+kind: Service
+metadata:
+  name: loadgen
+spec:
+  selector: {app: loadgen}
+  ports:
+    - port: 8089
+`;
 const probePatch = (probes: string) =>
   deploymentPatch(`containers:\n  - name: backend\n${probes.replace(/^/gm, '    ')}`);
 
@@ -28,6 +56,47 @@ export const cases: PolicyCases = {
     },
   ],
   invalid: [
+    {
+      // Readiness gates only what Services route (and rollouts): a warning, not an error.
+      name: 'a container with no ports that no Service selects has no readiness probe',
+      located: ['readinessUnrouted overlays/dev/worker.yaml:13'],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ resources: ['../../base', 'worker.yaml'] }),
+        'overlays/dev/worker.yaml': worker(),
+      },
+      errors: [
+        {
+          messageId: 'readinessUnrouted',
+          object: 'Deployment/loadgen',
+          path: `${container}.readinessProbe`,
+          data: { container: 'main' },
+        },
+      ],
+    },
+    {
+      name: 'the same container behind a Service needs a readiness probe',
+      located: ['readinessMissing overlays/dev/worker.yaml:13'],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({
+          resources: ['../../base', 'worker.yaml', 'service.yaml'],
+        }),
+        'overlays/dev/worker.yaml': worker(),
+        'overlays/dev/service.yaml': workerService,
+      },
+      errors: [
+        { messageId: 'readinessMissing', object: 'Deployment/loadgen', path: `${container}.readinessProbe` },
+      ],
+    },
+    {
+      name: 'a container that declares a port (something may route to it) needs a readiness probe',
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ resources: ['../../base', 'worker.yaml'] }),
+        'overlays/dev/worker.yaml': worker('          ports: [{containerPort: 8089}]\n'),
+      },
+      errors: [
+        { messageId: 'readinessMissing', object: 'Deployment/loadgen', path: `${container}.readinessProbe` },
+      ],
+    },
     {
       name: 'a patch drops the readiness probe',
       located: ['readinessMissing overlays/dev/probes.yaml:10'],

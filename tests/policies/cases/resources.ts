@@ -35,11 +35,42 @@ export const cases: PolicyCases = {
       ],
     },
     {
+      name: 'a patch removes an app container’s resources',
+      // The patch's `resources: null` removed them: that line is the edit.
+      located: [
+        'cpuRequestMissing overlays/dev/res.yaml:10',
+        'memoryLimitMissing overlays/dev/res.yaml:10',
+        'memoryRequestMissing overlays/dev/res.yaml:10',
+      ],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ patches: ['res.yaml'] }),
+        'overlays/dev/res.yaml': deploymentPatch('containers:\n  - name: backend\n    resources: null'),
+      },
+      errors: [
+        {
+          messageId: 'cpuRequestMissing',
+          object: 'Deployment/triage-backend',
+          path: 'spec.template.spec.containers[0].resources.requests.cpu',
+        },
+        {
+          messageId: 'memoryRequestMissing',
+          object: 'Deployment/triage-backend',
+          path: 'spec.template.spec.containers[0].resources.requests.memory',
+        },
+        {
+          messageId: 'memoryLimitMissing',
+          object: 'Deployment/triage-backend',
+          path: 'spec.template.spec.containers[0].resources.limits.memory',
+        },
+      ],
+    },
+    {
+      // Its request counts only while it runs: a warning (warningOnly), worded as such.
       name: 'an init container with no resources at all',
       located: [
-        'cpuRequestMissing overlays/dev/init.yaml:9',
-        'memoryLimitMissing overlays/dev/init.yaml:9',
-        'memoryRequestMissing overlays/dev/init.yaml:9',
+        'initCpuRequestMissing overlays/dev/init.yaml:9',
+        'initMemoryLimitMissing overlays/dev/init.yaml:9',
+        'initMemoryRequestMissing overlays/dev/init.yaml:9',
       ],
       files: {
         'overlays/dev/kustomization.yaml': kustomization({ patches: ['init.yaml'] }),
@@ -49,19 +80,38 @@ export const cases: PolicyCases = {
       },
       errors: [
         {
-          messageId: 'cpuRequestMissing',
+          messageId: 'initCpuRequestMissing',
           object: 'Deployment/triage-backend',
           path: 'spec.template.spec.initContainers[0].resources.requests.cpu',
         },
         {
-          messageId: 'memoryRequestMissing',
+          messageId: 'initMemoryRequestMissing',
           object: 'Deployment/triage-backend',
           path: 'spec.template.spec.initContainers[0].resources.requests.memory',
         },
         {
-          messageId: 'memoryLimitMissing',
+          messageId: 'initMemoryLimitMissing',
           object: 'Deployment/triage-backend',
           path: 'spec.template.spec.initContainers[0].resources.limits.memory',
+        },
+      ],
+    },
+    {
+      // A native sidecar runs beside the app for the pod's life: its requests add to the pod's.
+      name: 'a native sidecar (init container with restartPolicy Always) is checked like an app container',
+      located: ['cpuRequestMissing overlays/dev/init.yaml:13'],
+      files: {
+        'overlays/dev/kustomization.yaml': kustomization({ patches: ['init.yaml'] }),
+        'overlays/dev/init.yaml': deploymentPatch(
+          'initContainers:\n  - name: proxy\n    image: busybox:1.36.1\n    restartPolicy: Always\n    resources:\n      requests: {memory: 16Mi}\n      limits: {memory: 32Mi}',
+        ),
+      },
+      errors: [
+        {
+          messageId: 'cpuRequestMissing',
+          object: 'Deployment/triage-backend',
+          path: 'spec.template.spec.initContainers[0].resources.requests.cpu',
+          data: { container: 'proxy' },
         },
       ],
     },

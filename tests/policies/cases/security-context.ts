@@ -15,6 +15,20 @@ const containerContext = (fields: string) =>
 const withSeccomp = (podSpec: string) =>
   `${podSpec}\nsecurityContext:\n  seccompProfile:\n    type: RuntimeDefault`;
 const restricted = { level: 'restricted' };
+/** A dev overlay that also renders Namespace `name` with these labels (the fixture's pods are in `triage`). */
+const withNamespace = (name: string, labels: string, overlay = 'dev') => ({
+  [`overlays/${overlay}/kustomization.yaml`]:
+    overlay === 'prod'
+      ? prodKustomization({ resources: ['../../base', 'namespace.yaml'] })
+      : kustomization({ resources: ['../../base', 'namespace.yaml'] }),
+  [`overlays/${overlay}/namespace.yaml`]: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+  labels:
+${labels.replace(/^/gm, '    ')}
+`,
+});
 /** A second workload kind, added next to the base. */
 const withResource = (file: string, text: string) => ({
   'overlays/dev/kustomization.yaml': kustomization({ resources: ['../../base', file] }),
@@ -26,6 +40,14 @@ export const cases: PolicyCases = {
   valid: [
     // The fixture sets no seccomp profile: dev is checked at baseline, which does not require one.
     { name: 'the fixture (dev: baseline by default)' },
+    {
+      name: 'a restricted enforce label on another namespace leaves dev at baseline',
+      files: withNamespace('other', 'pod-security.kubernetes.io/enforce: restricted'),
+    },
+    {
+      name: 'a privileged enforce label does not lower the configured level (dev: baseline, fixture passes)',
+      files: withNamespace('triage', 'pod-security.kubernetes.io/enforce: privileged'),
+    },
     {
       name: 'the fixture in prod, with the level lowered to baseline by config',
       env: 'prod',
@@ -124,6 +146,67 @@ ${containerContext('capabilities:\n  drop: [ALL]\n  add: [CHOWN, NET_BIND_SERVIC
           object: backend,
           path: `${container}.seccompProfile.type`,
           data: { where: 'container backend', level: 'restricted' },
+        },
+      ],
+    },
+    {
+      // The API server rejects pods that break the namespace's enforce level, whatever the config says.
+      name: 'the Namespace’s enforce label raises dev to restricted, and the message says so',
+      located: ['seccompMissing base/deployment.yaml:43'],
+      files: withNamespace('triage', 'pod-security.kubernetes.io/enforce: restricted'),
+      errors: [
+        {
+          messageId: 'seccompMissing',
+          object: backend,
+          path: `${container}.seccompProfile.type`,
+          data: {
+            level: 'restricted',
+            levelSource: 'label pod-security.kubernetes.io/enforce of Namespace triage',
+          },
+        },
+      ],
+    },
+    {
+      name: 'a baseline enforce label in prod keeps the stricter configured restricted',
+      env: 'prod',
+      files: withNamespace('triage', 'pod-security.kubernetes.io/enforce: baseline', 'prod'),
+      errors: [
+        {
+          messageId: 'seccompMissing',
+          object: backend,
+          path: `${container}.seccompProfile.type`,
+          data: { level: 'restricted', levelSource: 'the level set for prod' },
+        },
+      ],
+    },
+    {
+      name: 'the label’s enforce-version applies with its level (a sysctl safe only from 1.29)',
+      files: {
+        ...withNamespace(
+          'triage',
+          'pod-security.kubernetes.io/enforce: restricted\npod-security.kubernetes.io/enforce-version: v1.28',
+        ),
+        'overlays/dev/kustomization.yaml': kustomization({
+          resources: ['../../base', 'namespace.yaml'],
+          patches: ['security.yaml'],
+        }),
+        // Safe from Kubernetes 1.29 on: unsafe at the label's 1.28, so the label's version was used.
+        'overlays/dev/security.yaml': deploymentPatch(`securityContext:
+  seccompProfile:
+    type: RuntimeDefault
+  sysctls:
+    - name: net.ipv4.tcp_keepalive_time
+      value: "60"`),
+      },
+      errors: [
+        {
+          messageId: 'unsafeSysctl',
+          object: backend,
+          path: `${pod}.securityContext.sysctls[0].name`,
+          data: {
+            level: 'restricted',
+            levelSource: 'label pod-security.kubernetes.io/enforce of Namespace triage',
+          },
         },
       ],
     },
