@@ -84,6 +84,8 @@ describe('readFluxKustomization', () => {
   it('reports a failed health check on the new commit', () => {
     expect(readFluxKustomization(recorded('flux-kustomization-health-failed.json'), SHA)).toEqual({
       done: false,
+      // Flux gave up on this very commit: the wait ends there instead of at its timeout.
+      failedAt: SHA,
       summary:
         "applied main@sha1:8a1d2c3b4e5f, attempting main@sha1:c3f1e0b9a2d8, Ready False (HealthCheckFailed: health check failed after 5m0.012s: timeout waiting for: [Deployment/triage/triage-backend status: 'InProgress'])",
     });
@@ -149,7 +151,7 @@ describe('waitForSync', () => {
     ]);
   });
 
-  it('gives up at the timeout with the last status; each call gets at most the time left', async () => {
+  it('ends at once when Flux reports the commit failed', async () => {
     const budgets: number[] = [];
     const result = await waitForSync(
       { ...target, controller: 'flux', namespace: 'flux-system' },
@@ -164,8 +166,33 @@ describe('waitForSync', () => {
         ...clock(),
       },
     );
-    expect(result.done).toBe(false);
+    expect(result).toMatchObject({ done: false, failed: true });
     expect(result.summary).toContain('Ready False (HealthCheckFailed');
+    expect(budgets).toEqual([30_000]);
+  });
+
+  it('gives up at the timeout with the last status; each call gets at most the time left', async () => {
+    const budgets: number[] = [];
+    // Ready at an older commit: the wanted one has not arrived, so it waits to the end.
+    const older = recorded('flux-kustomization-ready.json');
+    older.status.lastAppliedRevision = 'main@sha1:8a1d2c3b4e5f60718293a4b5c6d7e8f901234567';
+    older.status.lastAttemptedRevision = older.status.lastAppliedRevision;
+    const result = await waitForSync(
+      { ...target, controller: 'flux', namespace: 'flux-system' },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 15_000,
+        fetch: async (_target, call) => {
+          budgets.push(call.timeoutMs);
+          return { json: older };
+        },
+        log: () => {},
+        ...clock(),
+      },
+    );
+    expect(result.done).toBe(false);
+    expect(result.failed).toBeUndefined();
+    expect(result.summary).toContain('applied main@sha1:8a1d2c3b4e5f');
     // 30 s per call at most, then what is left; no poll starts at the deadline itself, where
     // kubectl would have no time at all.
     expect(budgets).toEqual([30_000, 30_000, 30_000, 15_000]);
