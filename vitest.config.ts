@@ -5,9 +5,10 @@ export default defineConfig({
     // Tests run the real kustomize, kubeconform and the CLIs as child processes on 2 shared cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Most tests wait on child processes and the cluster: two files at a time even on 2 cores
-    // (vitest's default there is one), so the cluster tests overlap the unit tests.
-    maxWorkers: 2,
+    // Most tests wait on child processes and the cluster (the lab file waits ~4 min on the HPA):
+    // three files at a time on 2 cores (vitest's default there is one), so the waiting cluster
+    // tests overlap the unit tests.
+    maxWorkers: 3,
     projects: [
       {
         extends: true,

@@ -56,17 +56,18 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const configFile = args.values.config
     ? resolve(cwd, args.values.config)
     : nearestConfig(args.positionals.length > 0 ? resolve(cwd, args.positionals[0] as string) : cwd, root);
-  const [{ loadConfig, envForOverlay }, { ruleCatalogue }] = await Promise.all([
-    import('./config/load.js'),
-    import('./policies/index.js'),
-  ]);
-  const { config, warnings } = loadConfig(configFile, root, { rules: ruleCatalogue });
   if (args.values['list-rules']) {
-    const { listRules } = await import('./policies/list.js');
+    const [{ loadConfig }, { ruleCatalogue }, { listRules }] = await Promise.all([
+      import('./config/load.js'),
+      import('./policies/index.js'),
+      import('./policies/list.js'),
+    ]);
+    const { config, warnings } = loadConfig(configFile, root, { rules: ruleCatalogue });
     for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     process.stdout.write(listRules(config));
     return EXIT_CLEAN;
   }
+  // The flags are checked before anything starts: a mistyped flag costs no render.
   if (args.values.env !== undefined && !/^[A-Za-z0-9][\w.-]*$/.test(args.values.env)) {
     throw new ExitError(
       `--env '${args.values.env}' is not an environment name (letters, digits, '-', '_', '.')`,
@@ -80,17 +81,26 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     );
   }
   const output = args.values.output ? outputFile(cwd, args.values.output) : undefined;
-  const github = format === 'github' ? await import('./report/github.js') : undefined;
+  const server = serverOptions(args.values, cwd);
+  const [
+    { loadConfig, envForOverlay },
+    { ruleCatalogue },
+    { discoverOverlays },
+    { validateOverlays },
+    github,
+  ] = await Promise.all([
+    import('./config/load.js'),
+    import('./policies/index.js'),
+    import('./render/discover.js'),
+    import('./engine/run.js'),
+    format === 'github' ? import('./report/github.js') : undefined,
+  ]);
+  const { config, warnings } = loadConfig(configFile, root, { rules: ruleCatalogue });
+  const targets = discoverOverlays(args.positionals, root, cwd);
   for (const warning of warnings) {
     process.stderr.write(`warning: ${warning}\n`);
     github?.writeGithubWarning(warning);
   }
-  const server = serverOptions(args.values, cwd);
-  const [{ discoverOverlays }, { validateOverlays }] = await Promise.all([
-    import('./render/discover.js'),
-    import('./engine/run.js'),
-  ]);
-  const targets = discoverOverlays(args.positionals, root, cwd);
   const envs = new Map(
     targets.map((target) => [target.path, args.values.env ?? envForOverlay(config, target.path, target.env)]),
   );

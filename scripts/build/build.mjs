@@ -47,6 +47,57 @@ function sourceUrlPlugin(root) {
   };
 }
 
+/** Generated at build time in place of scripts/config/precompiled.ts (see there). */
+const PRECOMPILED_SOURCE = 'scripts/config/precompiled.ts';
+/** What the config validator is generated from: the docs generator writes it from the rule catalogue. */
+const CONFIG_SCHEMA_FILE = 'schemas/validate-config.schema.json';
+const AJV_OPTIONS_FILE = 'scripts/config/ajv-options.json';
+
+/**
+ * The config validator as ajv standalone code, compiled from the schema file at build time rather
+ * than on every run. The loader uses it only when its schema text equals the catalogue's (else it
+ * compiles then; compact JSON on both sides, since the file is formatted): a schema file behind the
+ * sources costs time, never a wrong verdict. Without the
+ * file (a copy of scripts/ alone) the module stays as written: no precompiled validator.
+ */
+async function precompiledValidatorCode(root) {
+  let schema;
+  try {
+    schema = JSON.parse(readFileSync(join(root, CONFIG_SCHEMA_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const [{ Ajv, _ }, standalone] = await Promise.all([import('ajv'), import('ajv/dist/standalone/index.js')]);
+  const options = JSON.parse(readFileSync(join(root, AJV_OPTIONS_FILE), 'utf8'));
+  // The formats are functions: the generated code refers to scripts/config/formats.ts by name.
+  const ajv = new Ajv({ ...options, code: { source: true, esm: true, formats: _`configFormats` } });
+  ajv.addFormat('date', () => true);
+  ajv.addFormat('regex', () => true);
+  const code = (standalone.default?.default ?? standalone.default)(ajv, ajv.compile(schema));
+  return `${code}
+import { configFormats } from './formats.js';
+export const precompiledValidator = { schemaText: ${JSON.stringify(JSON.stringify(schema))}, validate };
+`;
+}
+
+function precompiledValidatorPlugin(root, extraInputs) {
+  const source = join(root, PRECOMPILED_SOURCE);
+  return {
+    name: 'precompiled-config-validator',
+    setup(build) {
+      build.onLoad({ filter: /precompiled\.ts$/ }, async (args) => {
+        if (args.path !== source) return undefined;
+        extraInputs.add(CONFIG_SCHEMA_FILE);
+        extraInputs.add(AJV_OPTIONS_FILE);
+        const contents = await precompiledValidatorCode(root);
+        return contents === undefined
+          ? undefined
+          : { contents, loader: 'ts', resolveDir: join(root, 'scripts', 'config') };
+      });
+    },
+  };
+}
+
 /** One line per esbuild error, `file:line:column: text`, the way an editor jumps to it. */
 function formatErrors(errors) {
   return errors
@@ -83,6 +134,7 @@ export async function buildCommand(root, command) {
   const started = Date.now();
   mkdirSync(dist, { recursive: true });
   let result;
+  const generatedFrom = new Set();
   try {
     result = await esbuild.build({
       absWorkingDir: root,
@@ -101,7 +153,7 @@ export async function buildCommand(root, command) {
       },
       metafile: true,
       logLevel: 'silent',
-      plugins: [sourceUrlPlugin(root)],
+      plugins: [precompiledValidatorPlugin(root, generatedFrom), sourceUrlPlugin(root)],
     });
   } catch (error) {
     rmSync(outdir, { recursive: true, force: true });
@@ -126,7 +178,7 @@ export async function buildCommand(root, command) {
     ]),
   );
   writeFileSync(join(outdir, 'contents.json'), `${JSON.stringify(contents, null, 1)}\n`);
-  for (const file of [...EXTRA_INPUTS, ...BUILD_CONFIG_FILES]) inputs.add(file);
+  for (const file of [...EXTRA_INPUTS, ...BUILD_CONFIG_FILES, ...generatedFrom]) inputs.add(file);
   const stats = {};
   // The file system's clock may be coarser than Date.now(): a second of margin either side.
   const window = { started: started - 1000, finished: Date.now() + 1000 };

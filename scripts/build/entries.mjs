@@ -11,4 +11,8 @@ export const ENTRIES = Object.freeze({
   deploy: 'scripts/deploy.ts',
   bench: 'scripts/bench.ts',
   docs: 'scripts/docs/generate-rules.ts',
+  // Daemons other commands start as processes of their own (spawnDevServer, `cluster up --flux`):
+  // compiled like the commands, so they never need a TypeScript loader either.
+  'dev-server': 'scripts/loadtest/dev-server.ts',
+  'git-server': 'scripts/cluster/git-server.ts',
 });

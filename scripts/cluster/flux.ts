@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { serverSideApply, waitForCrds } from '../kube/apply.js';
 import { kubectl } from '../kube/kubectl.js';
 import { ExitError } from '../lib/exit-error.js';
 import { processAlive, runProcess, startDaemon, stopProcess } from '../lib/process.js';
-import { PACKAGE_ROOT, repositoryRoot, TSX_LOADER } from '../lib/repo.js';
+import { commandArgv, PACKAGE_ROOT, repositoryRoot } from '../lib/repo.js';
 import { type BuiltFluxBinaries, ensureFluxBinaries } from './build.js';
 import { type HealthProbe, probe, waitHealthy } from './health.js';
 import { freePorts } from './ports.js';
@@ -78,12 +77,9 @@ export function fluxLayout(
   return { root, gitRoot: join(root, 'git'), storage: join(root, 'storage'), logs, kubeconfig, ports };
 }
 
-/** The git server is this package's own module, run by node as TypeScript (tsx) or compiled JavaScript. */
+/** The git server is this package's own compiled entry (`git-server`), started through the launcher. */
 function gitServerCommand(): { command: string; args: string[] } {
-  const self = fileURLToPath(import.meta.url);
-  const script = join(self, '..', `git-server${extname(self)}`);
-  const loader = extname(self) === '.ts' ? ['--import', TSX_LOADER] : [];
-  return { command: process.execPath, args: [...loader, script] };
+  return { command: process.execPath, args: commandArgv('git-server') };
 }
 
 /** Each Flux part's command line, in start order. Flags and their reasons: ../shared/CLUSTER.md. */

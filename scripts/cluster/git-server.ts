@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isMainModule } from '../lib/main.js';
+import { ExitError } from '../lib/exit-error.js';
+import { isMainModule, runMain } from '../lib/main.js';
 
 /**
  * Git's smart HTTP protocol on 127.0.0.1 for the local Flux: `git http-backend` (git's own CGI
@@ -243,19 +244,30 @@ export function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-/** As a daemon (`cluster up --flux` starts it): `git-server --root DIR --port N`. */
-async function runDaemon(): Promise<void> {
-  const { values } = parseArgs({
-    options: { root: { type: 'string' }, port: { type: 'string' } },
-  });
+const USAGE = 'usage: git-server --root EXISTING_DIR --port N';
+
+/**
+ * As a daemon (`cluster up --flux` starts it through the launcher: `node scripts/start.mjs
+ * git-server --root DIR --port N`). Bad arguments or a port in use are one line and exit 2.
+ */
+async function runDaemon(argv: string[]): Promise<number> {
+  let values: { root?: string; port?: string };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { root: { type: 'string' }, port: { type: 'string' } } }));
+  } catch (error) {
+    throw new ExitError(`${(error as Error).message}; ${USAGE}`, 2);
+  }
   const port = Number(values.port);
   if (!values.root || !existsSync(values.root) || !Number.isInteger(port) || port <= 0) {
-    process.stderr.write('usage: git-server --root EXISTING_DIR --port N\n');
-    process.exit(2);
+    throw new ExitError(USAGE, 2);
   }
   const line = (text: string) => process.stdout.write(`${new Date().toISOString()} ${text}\n`);
   const server = createGitServer({ root: values.root, log: line });
-  await listen(server, port);
+  try {
+    await listen(server, port);
+  } catch (error) {
+    throw new ExitError(`cannot listen on 127.0.0.1:${port}: ${(error as Error).message}`, 2);
+  }
   line(`serving ${values.root} on http://127.0.0.1:${port}/`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
@@ -264,8 +276,8 @@ async function runDaemon(): Promise<void> {
       process.exit(0);
     });
   }
+  // The listening server keeps the process alive; the code is for when it is closed.
+  return 0;
 }
 
-if (isMainModule(import.meta.url)) {
-  await runDaemon();
-}
+if (isMainModule(import.meta.url)) await runMain(() => runDaemon(process.argv.slice(2)));

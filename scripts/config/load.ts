@@ -1,15 +1,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import type { JsonObject, JsonValue } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
 import { patternProblem } from '../lib/patterns.js';
 import { documentToJson, parseYamlWithPositions } from '../render/parse.js';
 import type { RuleCatalogue } from './catalogue.js';
+import { PATTERN_FLAGS } from './formats.js';
 import { MAX_CONFIG_BYTES } from './limits.js';
-import { buildConfigSchema, CONFIG_FILE_NAME } from './schema.js';
-import { isExpired, isValidDate, normaliseOverlay } from './suppressions.js';
+import { CONFIG_FILE_NAME } from './schema.js';
+import { isExpired, normaliseOverlay } from './suppressions.js';
 import {
   defaultConfig,
   type RuleSetting,
@@ -17,31 +18,13 @@ import {
   type Suppression,
   type ValidateConfig,
 } from './types.js';
+import { configValidator } from './validator.js';
 
 export { envForOverlay, knownRuleIds, ruleSettings, severityFor } from './settings.js';
 export { findSuppression, type SuppressionMatch, type SuppressionQuery } from './suppressions.js';
 export type { RuleSetting, Suppression, ValidateConfig } from './types.js';
 
 type Segment = string | number;
-
-type Validator = ReturnType<Ajv['compile']>;
-
-/** One compiled validator per catalogue (in practice one per process). */
-const validators = new WeakMap<RuleCatalogue, Validator>();
-
-/** Config patterns are matched case-insensitively by the policies; the check uses the same flags. */
-const PATTERN_FLAGS = 'i';
-
-function validator(rules: RuleCatalogue): Validator {
-  const cached = validators.get(rules);
-  if (cached) return cached;
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
-  ajv.addFormat('date', isValidDate);
-  ajv.addFormat('regex', (text: string) => patternProblem(text, PATTERN_FLAGS) === undefined);
-  const compiled = ajv.compile(buildConfigSchema(rules));
-  validators.set(rules, compiled);
-  return compiled;
-}
 
 export interface LoadConfigOptions {
   /** The rules the config may name, with their options (the policy index's `ruleCatalogue`). */
@@ -89,7 +72,7 @@ export function loadConfig(
   if (value === null || value === undefined)
     return { config: { ...defaultConfig(), file: shown }, warnings: [] };
 
-  const validate = validator(options.rules);
+  const validate = configValidator(options.rules);
   if (!validate(value)) {
     const error = pickError(validate.errors ?? []);
     const { segments, message, atKey } = describeError(error, value);

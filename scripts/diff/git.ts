@@ -1,14 +1,60 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { $ } from 'zx';
 import { ExitError } from '../lib/exit-error.js';
+import { runProcess } from '../lib/process.js';
 import type { Revision } from './types.js';
 
-const GIT_TIMEOUT = '60s';
+/** One git or tar call's deadline: a hung credential helper or a huge archive must not hang diff. */
+export const GIT_TIMEOUT_MS = 60_000;
+/** What git prints here is a commit id, a path or an error: a MiB is far more than any of them. */
+const MAX_OUTPUT_BYTES = 1024 * 1024;
 
-async function git(cwd: string, args: string[]) {
-  return $({ cwd, nothrow: true, quiet: true, timeout: GIT_TIMEOUT })`git ${args}`;
+export interface ToolResult {
+  /** The tool's exit code: 0 on success; a failure the caller reads (an unknown ref) otherwise. */
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs git or tar without a shell (and without zx, which costs ~0.25 s to load): a hard deadline,
+ * capped output. The tool exiting non-zero is the caller's to read (an unknown ref is an answer);
+ * the tool not running to its end (not found, timed out, output cut, killed) is an ExitError,
+ * exit 2, so it is never mistaken for such an answer.
+ */
+export async function runTool(
+  command: string,
+  args: readonly string[],
+  cwd?: string,
+  timeoutMs = GIT_TIMEOUT_MS,
+): Promise<ToolResult> {
+  const result = await runProcess(command, args, {
+    cwd,
+    timeoutMs,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+    overflow: 'kill',
+  });
+  const call = `\`${[command, args[0]].filter(Boolean).join(' ')}\``;
+  const failure = (() => {
+    if (result.startError) {
+      // spawn says ENOENT for a missing working directory too.
+      if (cwd !== undefined && !existsSync(cwd))
+        return `directory ${cwd} does not exist (needed for ${call})`;
+      if (result.startError.code === 'ENOENT') return `${command} was not found on PATH (needed for ${call})`;
+      return `${call} could not be started: ${result.startError.code ?? result.startError.message}`;
+    }
+    if (result.timedOut) return `${call} did not finish within ${timeoutMs / 1000} s`;
+    if (result.truncated) return `${call} printed more than ${MAX_OUTPUT_BYTES >> 20} MiB`;
+    if (result.code === undefined) return `${call} was stopped by ${result.signal ?? 'a signal'}`;
+    return undefined;
+  })();
+  if (failure) throw new ExitError(failure, 2);
+  return { exitCode: result.code as number, stdout: result.stdout, stderr: result.stderr };
+}
+
+function git(cwd: string, args: string[]): Promise<ToolResult> {
+  return runTool('git', args, cwd);
 }
 
 /** The top of the git repository that holds `cwd`. */
@@ -123,11 +169,7 @@ export async function checkoutRevision(root: string, sha: string): Promise<Check
       throw new ExitError(`git archive ${sha.slice(0, 12)} failed: ${firstLine(archived.stderr)}`, 2);
     }
     mkdirSync(tree);
-    const extracted = await $({
-      nothrow: true,
-      quiet: true,
-      timeout: GIT_TIMEOUT,
-    })`tar -xf ${archive} -C ${tree}`;
+    const extracted = await runTool('tar', ['-xf', archive, '-C', tree]);
     if (extracted.exitCode !== 0) {
       throw new ExitError(`could not unpack ${sha.slice(0, 12)}: ${firstLine(extracted.stderr)}`, 2);
     }

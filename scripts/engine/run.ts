@@ -2,7 +2,7 @@ import { ruleSettings, type ValidateConfig } from '../config/load.js';
 import type { Finding, Severity } from '../core/finding.js';
 import type { Resource } from '../core/resource.js';
 import type { OverlayTarget } from '../render/discover.js';
-import { type RenderOptions, renderOverlay } from '../render/kustomize.js';
+import { type RenderOptions, renderedText } from '../render/kustomize.js';
 import { parseRenderedStream } from '../render/parse.js';
 import type { OverlayRun, RunResult } from '../report/types.js';
 import { SourceFiles } from '../sourcemap/files.js';
@@ -11,8 +11,8 @@ import { SourceLocator } from '../sourcemap/locate.js';
 import { sensitiveValues } from '../sourcemap/sensitive.js';
 import { type Layer, loadTree } from '../sourcemap/tree.js';
 import { controllersFor, loadControllers } from './controllers.js';
-import { mapLimited } from './limit.js';
 import { policyRules, runPolicies } from './policies.js';
+import { type RenderOutcome, renderQueue } from './renders.js';
 import {
   prepareSchemaStage,
   SCHEMA_RULE,
@@ -65,12 +65,21 @@ export async function validateOverlays(
 ): Promise<RunResult> {
   const started = options.startedAt ?? performance.now();
   const mark = stageTimer(started);
+  const schemaPrepared = prepareSchemaStage(options.schema);
+  // Awaited after the tree work; a bad tree throws first and must not leave it unhandled.
+  schemaPrepared.catch(() => undefined);
   const files = new SourceFiles(options.root);
+  // kustomize renders each overlay (other processes) as soon as its inputs passed, while this one
+  // reads the other overlays' trees and finds kubeconform.
+  const startRender = renderQueue();
+  const renders: Promise<RenderOutcome>[] = [];
   const prepared: PreparedOverlay[] = targets.map((target) => {
     files.allowTree(target.dir);
     const tree = loadTree(target.dir, files);
-    // kustomize has no limits of its own: every file it will read is checked here first.
+    // kustomize has no limits of its own (an alias bomb or a FIFO hangs it): every file it will
+    // read is checked here first, and only then is it started.
     checkInputs(tree, files);
+    renders.push(startRender(target.dir));
     return {
       target,
       env: options.envs.get(target.path) ?? target.env,
@@ -84,15 +93,19 @@ export async function validateOverlays(
   // The API server (and the proxy to it) start while kustomize renders.
   const serverOptions = options.server ?? { enabled: false };
   const serverPrepared = prepareServerStage(serverOptions);
-  const kubeconform = await prepareSchemaStage(options.schema);
+  const kubeconform = await schemaPrepared;
   mark('find kubeconform');
   // Each overlay is parsed as soon as it is rendered, while kustomize renders the others.
-  const parsed = await mapLimited(prepared, async (each) =>
-    parseRenderedStream(
-      await renderOrExplain(each.target.dir, { root: options.root, sensitive: each.sensitive }, () =>
-        explainFailure(prepared, files),
+  const parsed = await Promise.all(
+    prepared.map(async (each, index) =>
+      parseRenderedStream(
+        judgeRender(
+          await (renders[index] as Promise<RenderOutcome>),
+          { root: options.root, sensitive: each.sensitive },
+          () => explainFailure(prepared, files),
+        ),
+        `${each.target.path} (rendered)`,
       ),
-      `${each.target.path} (rendered)`,
     ),
   ).catch(async (error: unknown) => {
     await abandonServerStage(serverPrepared);
@@ -223,10 +236,11 @@ function withSchemaSeverity(findings: Finding[], severity: Severity | 'off', mis
   }));
 }
 
-/** Renders an overlay; when kustomize fails, a source file our parser can pin down beats kustomize's message. */
-async function renderOrExplain(dir: string, options: RenderOptions, explain: () => void): Promise<string> {
+/** A render's YAML; when kustomize failed, a source file our parser can pin down beats kustomize's message. */
+function judgeRender(outcome: RenderOutcome, options: RenderOptions, explain: () => void): string {
   try {
-    return await renderOverlay(dir, options);
+    if ('error' in outcome) throw outcome.error;
+    return renderedText(outcome.render, options);
   } catch (error) {
     explain();
     throw error;

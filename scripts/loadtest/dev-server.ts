@@ -2,11 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ExitError } from '../lib/exit-error.js';
 import { isMainModule, runMain } from '../lib/main.js';
+import { commandArgv, PACKAGE_ROOT } from '../lib/repo.js';
 
 /**
  * A stand-in for the triage backend: the same API (`POST /api/triage`, `GET /api/health`,
@@ -163,9 +162,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
 }
 
-const THIS_FILE = fileURLToPath(import.meta.url);
-const REPO_ROOT = path.resolve(path.dirname(THIS_FILE), '..', '..');
-
 export interface SpawnedDevServer {
   url: string;
   process: ChildProcess;
@@ -174,18 +170,23 @@ export interface SpawnedDevServer {
 
 /**
  * The dev server in its own process, so a load generator measured against it does not share
- * its event loop (or its CPU core) with the server.
+ * its event loop (or its CPU core) with the server. It runs compiled (`dev-server` in
+ * scripts/build/entries.mjs) through the launcher, which rebuilds it when stale: no TypeScript
+ * loader at run time, and the same code whether the caller is a test or a compiled command.
  */
 export function spawnDevServer(
   options: DevServerOptions = {},
   startTimeoutMs = 20_000,
 ): Promise<SpawnedDevServer> {
-  const args = ['--import', 'tsx', THIS_FILE, '--port', String(options.port ?? 0)];
+  const args = ['--port', String(options.port ?? 0)];
   if (options.host) args.push('--host', options.host);
   if (options.burnMs !== undefined) args.push('--burn-ms', String(options.burnMs));
   if (options.failEvery) args.push('--fail-every', String(options.failEvery));
   if (options.resetEvery) args.push('--reset-every', String(options.resetEvery));
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, commandArgv('dev-server', args), {
+    cwd: PACKAGE_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
   const close = (): Promise<void> =>
     new Promise((resolve) => {

@@ -15,13 +15,22 @@ export interface PolicyContextInit {
   ruleIds?: Iterable<string>;
 }
 
-/** Builds the context once per overlay: an index of the rendered objects by kind. */
+/**
+ * Builds the context once per overlay: an index of the rendered objects by kind, and by kind and
+ * name, so that a policy looking up the object another one names does not scan the kind per object.
+ */
 export function createPolicyContext(resources: readonly Resource[], init: PolicyContextInit): PolicyContext {
   const byKind = new Map<string, Resource[]>();
+  const byKindAndName = new Map<string, Map<string, Resource[]>>();
   for (const resource of resources) {
     const list = byKind.get(resource.kind) ?? [];
     list.push(resource);
     byKind.set(resource.kind, list);
+    const names = byKindAndName.get(resource.kind) ?? new Map<string, Resource[]>();
+    byKindAndName.set(resource.kind, names);
+    const named = names.get(resource.name) ?? [];
+    named.push(resource);
+    names.set(resource.name, named);
   }
   const inNamespace = (resource: Resource, namespace: string | undefined) =>
     namespace === undefined || resource.namespace === undefined || resource.namespace === namespace;
@@ -33,7 +42,8 @@ export function createPolicyContext(resources: readonly Resource[], init: Policy
     controllers: init.controllers ?? [],
     ruleIds: new Set(init.ruleIds ?? []),
     find(kind, name, namespace) {
-      const candidates = (byKind.get(kind) ?? []).filter((each) => each.name === name);
+      // In rendering order, as a scan of the kind would find them.
+      const candidates = byKindAndName.get(kind)?.get(name) ?? [];
       // An exact namespace match wins over a namespace-less object of the same name.
       return (
         candidates.find((each) => each.namespace === namespace) ??

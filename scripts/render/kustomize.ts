@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { ExitError } from '../lib/exit-error.js';
-import { runProcess } from '../lib/process.js';
+import { type RunResult, runProcess } from '../lib/process.js';
 import { kustomizationFile } from './discover.js';
 import { summariseKustomizeError } from './kustomize-error.js';
 import { findKustomize } from './tools.js';
@@ -22,20 +22,47 @@ const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /** Renders one kustomization directory with the real kustomize and returns the YAML stream. */
 export async function renderOverlay(dir: string, options: RenderOptions = {}): Promise<string> {
+  return renderedText(await startRender(dir, options), options);
+}
+
+/** A kustomize run that has ended, not yet judged: see renderedText. */
+export interface FinishedRender {
+  dir: string;
+  binary: string;
+  timeoutMs: number;
+  result: RunResult;
+}
+
+/**
+ * Runs kustomize on `dir` without judging the result, so a caller can start the renders first and
+ * learn the values its error messages must hide (`sensitive`) while kustomize runs. Never rejects
+ * for kustomize's own failures: renderedText reports them.
+ */
+export async function startRender(
+  dir: string,
+  options: Pick<RenderOptions, 'timeoutMs'> = {},
+): Promise<FinishedRender> {
   const engine = await findKustomize();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const [binary, ...args] = engine.command as [string, ...string[]];
+  // zx is not used here: it costs ~0.25 s to load and buffers output without a bound.
+  const result = await runProcess(binary, [...args, dir], {
+    timeoutMs,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+    overflow: 'kill',
+  });
+  return { dir, binary, timeoutMs, result };
+}
+
+/** The YAML stream of a finished render, or an ExitError naming the kustomization file and why. */
+export function renderedText(render: FinishedRender, options: RenderOptions = {}): string {
+  const { dir, binary, result } = render;
+  const timeout = render.timeoutMs;
   const root = options.root ?? process.cwd();
   // The kustomization file as the user sees it, for every message about this render.
   const file = relative(root, kustomizationFile(dir) ?? join(dir, 'kustomization.yaml'))
     .split('\\')
     .join('/');
-  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const [binary, ...args] = engine.command as [string, ...string[]];
-  // zx is not used here: it costs ~0.25 s to load and buffers output without a bound.
-  const result = await runProcess(binary, [...args, dir], {
-    timeoutMs: timeout,
-    maxOutputBytes: MAX_OUTPUT_BYTES,
-    overflow: 'kill',
-  });
   if (result.truncated) {
     throw new ExitError(`kustomize printed more than ${MAX_OUTPUT_BYTES >> 20} MiB`, 2, {
       file,

@@ -1,8 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuiltFluxBinaries } from '../../scripts/cluster/build.js';
+import { fluxLayout, fluxSpecs } from '../../scripts/cluster/flux.js';
 import { createGitServer, listen } from '../../scripts/cluster/git-server.js';
+import { freePorts } from '../../scripts/cluster/ports.js';
+import { LAUNCHER } from '../../scripts/lib/repo.js';
 import { tempTrees } from '../helpers/temp-trees.js';
 import { git, gitAsync } from './flux-helpers.js';
 
@@ -77,5 +82,51 @@ describe('the git server for Flux', () => {
     const answer = await send('/repo.git/git-receive-pack', 'POST', Buffer.alloc(100 * 1024, 1));
     expect(answer.status).toBe(413);
     expect(await gitAsync(root, ['ls-remote', `${base}/repo.git`])).toMatch(/refs\/heads\/main/);
+  });
+});
+
+describe('the git server as `cluster up --flux` starts it', () => {
+  it('is the compiled git-server entry run through the launcher (no tsx), and serves the mirror', async () => {
+    const [port] = (await freePorts(1)) as [number];
+    const layout = fluxLayout(trees.dir(), trees.dir(), 'unused-kubeconfig', {
+      gitServer: port,
+      sourceStorage: 0,
+      sourceMetrics: 0,
+      sourceHealth: 0,
+      kustomizeMetrics: 0,
+      kustomizeHealth: 0,
+    });
+    mkdirSync(layout.gitRoot, { recursive: true });
+    const source = trees.tree({ 'kustomization.yaml': 'resources: []\n' });
+    git(layout.gitRoot, ['clone', '--quiet', '--bare', source, 'mirror.git']);
+    const binaries = { dir: '', crdDir: '', paths: {} } as unknown as BuiltFluxBinaries;
+    const spec = fluxSpecs(layout, binaries, 'git test').find((part) => part.name === 'git-server');
+    if (!spec) throw new Error('fluxSpecs has no git-server part');
+    expect(spec.command).toBe(process.execPath);
+    expect(spec.args.slice(0, 2)).toEqual([LAUNCHER, 'git-server']);
+
+    const child = spawn(spec.command, spec.args, { cwd: layout.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        const timer = setTimeout(() => reject(new Error(`git server did not start: ${output}`)), 60_000);
+        const read = (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('serving ')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout.on('data', read);
+        child.stderr.on('data', read);
+        child.once('exit', (code) => reject(new Error(`git server exited ${code}: ${output}`)));
+      });
+      const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+      expect(argv.some((arg) => arg.includes('tsx'))).toBe(false);
+      const refs = await gitAsync(layout.root, ['ls-remote', `http://127.0.0.1:${port}/mirror.git`]);
+      expect(refs).toContain(git(source, ['rev-parse', 'HEAD']));
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });

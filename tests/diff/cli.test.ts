@@ -3,10 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARKDOWN_MARKER } from '../../scripts/diff/report/markdown.js';
-import { createChangedRepo, type FixtureRepo, PROJECT_ROOT, SECRETS } from './fixture.js';
-
-const TSX = join(PROJECT_ROOT, 'node_modules/.bin/tsx');
-const SCRIPT = join(PROJECT_ROOT, 'scripts/diff.ts');
+import { commandArgv } from '../../scripts/lib/repo.js';
+import { createChangedRepo, type FixtureRepo, SECRETS } from './fixture.js';
 
 let repo: FixtureRepo;
 
@@ -16,9 +14,13 @@ beforeAll(() => {
 
 afterAll(() => repo?.remove());
 
-/** Runs the command as a user would: from inside the repository, as its own process. */
+/** Runs the command as a user would (`npm run diff`: the launcher, dist/), from inside the repository. */
 function runDiff(...args: string[]) {
-  const result = spawnSync(TSX, [SCRIPT, ...args], { cwd: repo.dir, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, commandArgv('diff', args), {
+    cwd: repo.dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

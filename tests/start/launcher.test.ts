@@ -121,7 +121,7 @@ describe('scripts/start.mjs', () => {
     const run = start('valdate');
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
-      "error: unknown command 'valdate': usage: node scripts/start.mjs <validate|diff|loadtest|wait-for-sync|cluster|deploy|bench|docs> [args…]\n",
+      "error: unknown command 'valdate': usage: node scripts/start.mjs <validate|diff|loadtest|wait-for-sync|cluster|deploy|bench|docs|dev-server|git-server> [args…]\n",
     );
   });
 });
