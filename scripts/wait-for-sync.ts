@@ -275,15 +275,30 @@ export async function kubectlFetchSource(
 ): Promise<{ json?: Json; error?: string }> {
   const resource = FLUX_SOURCE_RESOURCES[ref.kind];
   if (!resource) return { error: `unknown source kind ${ref.kind}` };
+  return getObject(resource, ref.name, { namespace: ref.namespace, ...connection }, call.timeoutMs);
+}
+
+/**
+ * One object as JSON; a kubectl failure is the error to report and poll past, but a kubectl that
+ * cannot be started is an ExitError (exit 2) at once: polling cannot fix it.
+ */
+async function getObject(
+  resource: string,
+  name: string,
+  where: { namespace: string; kubeconfig?: string; context?: string },
+  timeoutMs: number,
+): Promise<{ json?: Json; error?: string }> {
   try {
-    const json = await kubectlJson(['get', resource, ref.name], {
-      namespace: ref.namespace,
-      kubeconfig: connection.kubeconfig,
-      context: connection.context,
-      timeoutMs: call.timeoutMs,
+    const json = await kubectlJson(['get', resource, name], {
+      namespace: where.namespace,
+      kubeconfig: where.kubeconfig,
+      context: where.context,
+      timeoutMs,
     });
     return { json: json as Json };
   } catch (error) {
+    if (error instanceof KubectlError && error.failure === 'missing')
+      throw new ExitError(printableLine(error.message, MAX_LINE_CHARS), EXIT_ERROR);
     if (error instanceof KubectlError) return { error: error.message };
     throw error;
   }
@@ -301,20 +316,7 @@ export async function kubectlFetch(
     target.controller === 'argocd'
       ? 'applications.argoproj.io'
       : 'kustomizations.kustomize.toolkit.fluxcd.io';
-  try {
-    const json = await kubectlJson(['get', resource, target.name], {
-      namespace: target.namespace,
-      kubeconfig: target.kubeconfig,
-      context: target.context,
-      timeoutMs: call.timeoutMs,
-    });
-    return { json: json as Json };
-  } catch (error) {
-    if (error instanceof KubectlError && error.failure === 'missing')
-      throw new ExitError(printableLine(error.message, MAX_LINE_CHARS), EXIT_ERROR);
-    if (error instanceof KubectlError) return { error: error.message };
-    throw error;
-  }
+  return getObject(resource, target.name, target, call.timeoutMs);
 }
 
 /**

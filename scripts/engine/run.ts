@@ -1,6 +1,6 @@
 import { ruleSettings, type ValidateConfig } from '../config/load.js';
 import type { Finding, Severity } from '../core/finding.js';
-import type { Resource } from '../core/resource.js';
+import type { FieldPath, Resource } from '../core/resource.js';
 import type { OverlayTarget } from '../render/discover.js';
 import { type RenderOptions, renderedText } from '../render/kustomize.js';
 import { parseRenderedStream } from '../render/parse.js';
@@ -156,23 +156,16 @@ export async function validateOverlays(
   const overlays: OverlayRun[] = located.map((each) => {
     const origins = parsed[each.parsedIndex]?.origins ?? [];
     const schemaSettings = ruleSettings(options.config, SCHEMA_SETTINGS, each.env);
+    const locate = (resource: Resource, path: FieldPath) =>
+      each.locator.locate(resource, origins[resource.index], path);
+    const base = { overlay: each.overlay, env: each.env };
     const schemaFindings = withSchemaSeverity(
-      schema.findingsFor(
-        each.parsedIndex,
-        each.resources,
-        (resource, path) => each.locator.locate(resource, origins[resource.index], path),
-        { overlay: each.overlay, env: each.env },
-      ),
+      schema.findingsFor(each.parsedIndex, each.resources, locate, base),
       schemaSettings.severity,
       schemaSettings.options.missingSchema === 'error' ? 'error' : 'warning',
     );
     const serverFindings = withServerSeverity(
-      server.findingsFor(
-        each.parsedIndex,
-        each.resources,
-        (resource, path) => each.locator.locate(resource, origins[resource.index], path),
-        { overlay: each.overlay, env: each.env },
-      ),
+      server.findingsFor(each.parsedIndex, each.resources, locate, base),
       ruleSettings(options.config, SERVER_SETTINGS, each.env).severity,
     );
     const { findings, suppressed } = applySuppressions(
