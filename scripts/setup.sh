@@ -4,6 +4,8 @@
 #   .tools/bin/kubeconform                              the kubeconform pinned in scripts/schema/pins.json
 #   .cache/schemas/kubernetes/v<version>-local-strict/  strict Kubernetes JSON schemas, from the pinned
 #                                                       kubernetes-validate wheel (PyPI), for offline use
+#   .tools/kustomize-batch/<hash>/kustomize-batch      the kustomize library rendering many overlays in
+#                                                       one process (needs Go; kubectl kustomize otherwise)
 #   dist/                                               the commands compiled to JavaScript (esbuild), which
 #                                                       every npm script runs through scripts/start.mjs
 # and says whether kubectl or kustomize (needed to render overlays) is missing.
@@ -217,8 +219,37 @@ node scripts/build/build.mjs --if-stale | sed 's/^build: /setup: /' || fail "can
 
 # --- renderers -------------------------------------------------------------------------------------
 
+# kustomize-batch: the kustomize library (the version scripts/render/kustomize-batch/go.mod pins)
+# rendering every overlay in one process, where kubectl would start once per overlay. Built under a
+# name made from its sources' hash, the one scripts/render/tools.ts looks for, so a stale build is
+# never found. Without Go, validate renders with kustomize or kubectl instead, one process per overlay.
+BATCH_SRC="$ROOT/scripts/render/kustomize-batch"
+batch_hash="$(cd "$BATCH_SRC" && cat main.go go.mod go.sum | sha256_of /dev/stdin | cut -c1-16)"
+BATCH_BIN="$ROOT/.tools/kustomize-batch/$batch_hash/kustomize-batch"
+batch_built=false
+if [[ -x "$BATCH_BIN" ]]; then
+  say "kustomize-batch $batch_hash already built"
+  batch_built=true
+elif command -v go >/dev/null 2>&1; then
+  say "building kustomize-batch (Go module proxy, checksum database verified)"
+  mkdir -p "$(dirname "$BATCH_BIN")"
+  if (cd "$BATCH_SRC" && timeout 900 go build -trimpath -o "$BATCH_BIN.partial" .) >"$work/batch.log" 2>&1; then
+    mv "$BATCH_BIN.partial" "$BATCH_BIN"
+    # Builds of older sources are never run again.
+    find "$ROOT/.tools/kustomize-batch" -mindepth 1 -maxdepth 1 -type d ! -name "$batch_hash" -exec rm -rf {} +
+    say "kustomize-batch $batch_hash built ($("$BATCH_BIN" -version))"
+    batch_built=true
+  else
+    say "kustomize-batch did not build, so validate will start kustomize once per overlay: $(tail -n 3 "$work/batch.log")"
+  fi
+else
+  say "Go is missing, so validate will start kustomize once per overlay (slower); install Go >= 1.22 and rerun to build kustomize-batch"
+fi
+
 missing=()
-if command -v kustomize >/dev/null 2>&1; then
+if [[ "$batch_built" == true ]]; then
+  say "kustomize: kustomize-batch renders the overlays (KUSTOMIZE=<binary> renders with that CLI instead)"
+elif command -v kustomize >/dev/null 2>&1; then
   say "kustomize: $(kustomize version 2>/dev/null | head -n1)"
 elif command -v kubectl >/dev/null 2>&1; then
   say "kubectl: $(kubectl version --client 2>/dev/null | tr '\n' ' ')"

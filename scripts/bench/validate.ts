@@ -63,10 +63,17 @@ function timed(
   });
 }
 
-/** The bare renders: every overlay through kustomize with the same parallelism validate uses. */
+/**
+ * The bare renders as a user runs them: every overlay through the kustomize CLI (`kubectl kustomize`
+ * here), one process each, one per core at a time.
+ */
 async function bareRender(root: string): Promise<string[]> {
   const targets = discoverOverlays([root], root);
-  return mapLimited(targets, (target) => renderOverlay(target.dir, { root }), availableParallelism());
+  return mapLimited(
+    targets,
+    (target) => renderOverlay(target.dir, { root, cli: true }),
+    availableParallelism(),
+  );
 }
 
 /** One validate run as a user starts it (`npm run validate` without npm's own start-up): the launcher, dist/. */

@@ -1,40 +1,42 @@
-import { availableParallelism } from 'node:os';
-import { type FinishedRender, startRender } from '../render/kustomize.js';
+import { type FinishedRender, openRenders } from '../render/kustomize.js';
+import type { Layer } from '../sourcemap/tree.js';
 
 /** A render's end: kustomize's result to judge, or why kustomize could not be run at all. */
 export type RenderOutcome = { render: FinishedRender } | { error: unknown };
 
+export interface RenderQueue {
+  /** Starts rendering `tree`'s overlay; the promise never rejects. */
+  start(tree: Layer): Promise<RenderOutcome>;
+  /** Every overlay is queued (or the run stopped early): kustomize-batch may end when done. */
+  close(): void;
+}
+
 /**
- * A queue of kustomize runs, at most `limit` at a time: `start(dir)` is called for each overlay as
- * soon as its inputs are checked, so kustomize (another process) renders while this one reads the
- * next overlay's tree. The promises never reject: a caller that stops early (a bad input in the
- * next overlay) leaves no unhandled rejection behind.
+ * kustomize runs, started for each overlay as soon as its inputs are checked, so kustomize
+ * (another process) renders while this one reads the next overlay's tree. The promises never
+ * reject: a caller that stops early (a bad input in the next overlay) leaves no unhandled
+ * rejection behind.
  */
-export function renderQueue(
-  limit = Math.max(1, availableParallelism()),
-): (dir: string) => Promise<RenderOutcome> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const slot = async (): Promise<void> => {
-    if (running < limit) {
-      running += 1;
-      return;
-    }
-    await new Promise<void>((resume) => waiting.push(resume));
+export function renderQueue(): RenderQueue {
+  const renders = openRenders();
+  return {
+    start: async (tree) => {
+      try {
+        return { render: await renders.render(tree.dir, { isolate: changesSchema(tree) }) };
+      } catch (error) {
+        return { error };
+      }
+    },
+    close: () => renders.close(),
   };
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else running -= 1;
-  };
-  return async (dir) => {
-    await slot();
-    try {
-      return { render: await startRender(dir) };
-    } catch (error) {
-      return { error };
-    } finally {
-      release();
-    }
-  };
+}
+
+/** `openapi` and `crds` change kustomize's schema (kept per process) for what it renders next. */
+function changesSchema(layer: Layer, seen = new Set<Layer>()): boolean {
+  if (seen.has(layer)) return false;
+  seen.add(layer);
+  if (/^(?:openapi|crds)\s*:/m.test(layer.file.text)) return true;
+  return [...layer.bases, ...layer.components, ...layer.pluginLayers].some((each) =>
+    changesSchema(each, seen),
+  );
 }

@@ -2,8 +2,8 @@ import { ruleSettings, type ValidateConfig } from '../config/load.js';
 import type { Finding, Severity } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import type { OverlayTarget } from '../render/discover.js';
-import { type RenderOptions, renderedText } from '../render/kustomize.js';
-import { parseRenderedStream } from '../render/parse.js';
+import { type FinishedRender, judgeRender, type RenderOptions, renderedText } from '../render/kustomize.js';
+import { parseRenderedStream, type RenderedOverlay, renderedFromDocuments } from '../render/parse.js';
 import type { OverlayRun, RunResult } from '../report/types.js';
 import { SourceFiles } from '../sourcemap/files.js';
 import { checkInputs, explainRenderFailure } from '../sourcemap/inputs.js';
@@ -71,22 +71,27 @@ export async function validateOverlays(
   const files = new SourceFiles(options.root);
   // kustomize renders each overlay (other processes) as soon as its inputs passed, while this one
   // reads the other overlays' trees and finds kubeconform.
-  const startRender = renderQueue();
+  const queue = renderQueue();
   const renders: Promise<RenderOutcome>[] = [];
-  const prepared: PreparedOverlay[] = targets.map((target) => {
-    files.allowTree(target.dir);
-    const tree = loadTree(target.dir, files);
-    // kustomize has no limits of its own (an alias bomb or a FIFO hangs it): every file it will
-    // read is checked here first, and only then is it started.
-    checkInputs(tree, files);
-    renders.push(startRender(target.dir));
-    return {
-      target,
-      env: options.envs.get(target.path) ?? target.env,
-      tree,
-      sensitive: sensitiveValues(tree, files),
-    };
-  });
+  let prepared: PreparedOverlay[];
+  try {
+    prepared = targets.map((target) => {
+      files.allowTree(target.dir);
+      const tree = loadTree(target.dir, files);
+      // kustomize has no limits of its own (an alias bomb or a FIFO hangs it): every file it will
+      // read is checked here first, and only then is it started.
+      checkInputs(tree, files);
+      renders.push(queue.start(tree));
+      return {
+        target,
+        env: options.envs.get(target.path) ?? target.env,
+        tree,
+        sensitive: sensitiveValues(tree, files),
+      };
+    });
+  } finally {
+    queue.close();
+  }
   const controllers = loadControllers(options.root, files);
   mark('source tree');
 
@@ -98,13 +103,11 @@ export async function validateOverlays(
   // Each overlay is parsed as soon as it is rendered, while kustomize renders the others.
   const parsed = await Promise.all(
     prepared.map(async (each, index) =>
-      parseRenderedStream(
-        judgeRender(
-          await (renders[index] as Promise<RenderOutcome>),
-          { root: options.root, sensitive: each.sensitive },
-          () => explainFailure(prepared, files),
-        ),
+      parseRender(
+        await (renders[index] as Promise<RenderOutcome>),
         `${each.target.path} (rendered)`,
+        { root: options.root, sensitive: each.sensitive },
+        () => explainFailure(prepared, files),
       ),
     ),
   ).catch(async (error: unknown) => {
@@ -229,15 +232,25 @@ function withSchemaSeverity(findings: Finding[], severity: Severity | 'off', mis
   }));
 }
 
-/** A render's YAML; when kustomize failed, a source file our parser can pin down beats kustomize's message. */
-function judgeRender(outcome: RenderOutcome, options: RenderOptions, explain: () => void): string {
+/** A render's objects; when kustomize failed, a source file our parser can pin down beats kustomize's message. */
+function parseRender(
+  outcome: RenderOutcome,
+  label: string,
+  options: RenderOptions,
+  explain: () => void,
+): RenderedOverlay {
+  let render: FinishedRender;
   try {
     if ('error' in outcome) throw outcome.error;
-    return renderedText(outcome.render, options);
+    render = outcome.render;
+    judgeRender(render, options);
   } catch (error) {
     explain();
     throw error;
   }
+  return render.documents
+    ? renderedFromDocuments(render.documents, label)
+    : parseRenderedStream(renderedText(render, options), label);
 }
 
 /** Parses every source file of every overlay (only after a failed render): throws at the first bad one. */

@@ -234,3 +234,131 @@ export async function stopProcess(pid: number, graceMs = 10_000): Promise<'stopp
   for (let waited = 0; waited < 5000 && processAlive(pid); waited += 100) await sleep(100);
   return 'killed';
 }
+
+export interface SessionOptions {
+  /** Hard deadline for the whole session; on expiry the process group is killed (SIGKILL). */
+  timeoutMs: number;
+  env?: NodeJS.ProcessEnv;
+  /** Called with each complete stdout line as it arrives. */
+  onLine: (line: string) => void;
+  /** The longest stdout line accepted; a longer one kills the process (the session ends truncated). */
+  maxLineBytes: number;
+  /** Bytes of stderr kept. */
+  maxStderrBytes?: number;
+}
+
+/** A process fed line by line: see startSession. */
+export interface Session {
+  /** Writes one line to its stdin (dropped once it has ended). */
+  send(line: string): void;
+  /** Closes its stdin: the process ends when it has answered everything. */
+  end(): void;
+  /** Kills its process group at once. */
+  kill(): void;
+  /** Its PID (undefined when it could not be started). */
+  pid: number | undefined;
+  /** How it ended; stdout is empty (every line went to onLine). */
+  done: Promise<RunResult>;
+}
+
+/**
+ * Starts a long-lived worker that reads requests on stdin and answers one line each on stdout, with
+ * the same guarantees as runProcess: no shell, its own process group, a hard deadline, bounded output.
+ */
+export function startSession(command: string, args: readonly string[], options: SessionOptions): Session {
+  const child = spawn(command, [...args], {
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const stderr: Buffer[] = [];
+  let stderrSize = 0;
+  const maxStderr = options.maxStderrBytes ?? 1024 * 1024;
+  let pending: Buffer[] = [];
+  let pendingSize = 0;
+  let truncated = false;
+  let timedOut = false;
+  let killed = false;
+  let startError: NodeJS.ErrnoException | undefined;
+  let reapTimer: NodeJS.Timeout | undefined;
+  let resolveDone: (result: RunResult) => void = () => undefined;
+  const done = new Promise<RunResult>((resolve) => {
+    resolveDone = resolve;
+  });
+  let settled = false;
+  const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    clearTimeout(reapTimer);
+    resolveDone({
+      code: code ?? undefined,
+      signal: signal ?? undefined,
+      stdout: '',
+      stderr: Buffer.concat(stderr).toString('utf8'),
+      timedOut,
+      startError,
+      truncated,
+    });
+  };
+  const kill = () => {
+    if (killed) return;
+    killed = true;
+    killGroup(child.pid, 'SIGKILL');
+    child.stdout.destroy();
+    child.stderr.destroy();
+    child.stdin.destroy();
+    reapTimer = setTimeout(() => finish(child.exitCode, child.signalCode), REAP_GRACE_MS);
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (killed) return;
+    let start = 0;
+    for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, start)) {
+      pending.push(chunk.subarray(start, at));
+      const line = Buffer.concat(pending).toString('utf8');
+      pending = [];
+      pendingSize = 0;
+      start = at + 1;
+      options.onLine(line);
+      if (killed) return;
+    }
+    const rest = chunk.subarray(start);
+    pendingSize += rest.length;
+    if (pendingSize > options.maxLineBytes) {
+      truncated = true;
+      kill();
+      return;
+    }
+    if (rest.length > 0) pending.push(rest);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (stderrSize < maxStderr) stderr.push(chunk.subarray(0, maxStderr - stderrSize));
+    stderrSize += chunk.length;
+  });
+  child.stdin.on('error', () => {
+    // It may exit before reading everything; its exit says what happened.
+  });
+  const timer = setTimeout(
+    () => {
+      if (killed) return;
+      timedOut = true;
+      kill();
+    },
+    Math.min(Math.max(0, options.timeoutMs), MAX_TIMER_MS),
+  );
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    startError = error;
+  });
+  child.on('close', finish);
+  return {
+    send: (line) => {
+      if (!killed && child.stdin.writable) child.stdin.write(`${line}\n`);
+    },
+    end: () => {
+      if (!killed) child.stdin.end();
+    },
+    kill,
+    pid: child.pid,
+    done,
+  };
+}

@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
+import type { JsonObject } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
 import { type RunResult, runProcess } from '../lib/process.js';
+import { openBatch } from './batch.js';
 import { kustomizationFile } from './discover.js';
 import { summariseKustomizeError } from './kustomize-error.js';
-import { findKustomize } from './tools.js';
+import { findKustomize, findKustomizeCli, type KustomizeEngine } from './tools.js';
 
 export interface RenderOptions {
   /** Working directory used to make file names in messages relative (the repository root). */
@@ -14,48 +17,134 @@ export interface RenderOptions {
    * of them in its errors (`invalid literal source <value>`), and its message ends up in every report.
    */
   sensitive?: readonly string[];
+  /** Render with the kustomize CLI a user would run by hand, even where kustomize-batch is built. */
+  cli?: boolean;
 }
 
-const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = 60_000;
 /** kustomize output is bounded so a runaway generator cannot exhaust memory. */
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
-/** Renders one kustomization directory with the real kustomize and returns the YAML stream. */
-export async function renderOverlay(dir: string, options: RenderOptions = {}): Promise<string> {
-  return renderedText(await startRender(dir, options), options);
+/** One rendered object as kustomize-batch hands it over: its YAML and the same object as data. */
+export interface RenderedDocument {
+  yaml: string;
+  object: JsonObject;
 }
 
 /** A kustomize run that has ended, not yet judged: see renderedText. */
 export interface FinishedRender {
   dir: string;
+  /** What ran, for messages: a CLI's binary or kustomize-batch. */
   binary: string;
   timeoutMs: number;
+  /** kustomize's exit; for kustomize-batch, its answer in the same shape (stderr holds the error). */
   result: RunResult;
+  /** kustomize-batch's objects, already parsed: no YAML stream to read again. */
+  documents?: RenderedDocument[];
+}
+
+export interface RenderRequest {
+  /**
+   * The tree sets `openapi` or `crds`, which change kustomize's schema for the rest of a process:
+   * kustomize-batch resets it after this one.
+   */
+  isolate?: boolean;
+}
+
+/** Renders started as their inputs pass their checks; `close` once every overlay is queued. */
+export interface Renders {
+  /** Never rejects for kustomize's own failures: renderedText reports them. */
+  render(dir: string, request?: RenderRequest): Promise<FinishedRender>;
+  close(): void;
 }
 
 /**
- * Runs kustomize on `dir` without judging the result, so a caller can start the renders first and
- * learn the values its error messages must hide (`sensitive`) while kustomize runs. Never rejects
- * for kustomize's own failures: renderedText reports them.
+ * Starts kustomize for many overlays: one kustomize-batch process for all of them when it is
+ * built, else one CLI process per overlay, at most one per core at a time.
  */
-export async function startRender(
-  dir: string,
-  options: Pick<RenderOptions, 'timeoutMs'> = {},
-): Promise<FinishedRender> {
-  const engine = await findKustomize();
+export function openRenders(options: Pick<RenderOptions, 'timeoutMs' | 'cli'> = {}): Renders {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let engine: Promise<Renders> | undefined;
+  const opened = () => {
+    const find = options.cli ? findKustomizeCli : findKustomize;
+    engine ??= find().then((found) => rendersWith(found, timeoutMs));
+    return engine;
+  };
+  let closed = false;
+  return {
+    render: async (dir, request) => (await opened()).render(dir, request),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      if (engine)
+        engine.then(
+          (renders) => renders.close(),
+          () => undefined,
+        );
+    },
+  };
+}
+
+function rendersWith(engine: KustomizeEngine, timeoutMs: number): Renders {
+  if (engine.kind === 'batch') return openBatch(engine.binary, { timeoutMs, maxBytes: MAX_OUTPUT_BYTES });
+  const slot = slots(Math.max(1, availableParallelism()));
   const [binary, ...args] = engine.command as [string, ...string[]];
-  // zx is not used here: it costs ~0.25 s to load and buffers output without a bound.
-  const result = await runProcess(binary, [...args, dir], {
-    timeoutMs,
-    maxOutputBytes: MAX_OUTPUT_BYTES,
-    overflow: 'kill',
-  });
-  return { dir, binary, timeoutMs, result };
+  return {
+    render: async (dir) => {
+      const release = await slot();
+      try {
+        // zx is not used here: it costs ~0.25 s to load and buffers output without a bound.
+        const result = await runProcess(binary, [...args, dir], {
+          timeoutMs,
+          maxOutputBytes: MAX_OUTPUT_BYTES,
+          overflow: 'kill',
+        });
+        return { dir, binary, timeoutMs, result };
+      } finally {
+        release();
+      }
+    },
+    close: () => undefined,
+  };
+}
+
+/** At most `limit` holders at a time: the promise resolves to the function that frees the slot. */
+function slots(limit: number): () => Promise<() => void> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  };
+  return async () => {
+    if (running < limit) running += 1;
+    else await new Promise<void>((resume) => waiting.push(resume));
+    return release;
+  };
+}
+
+/** Renders one kustomization directory with the real kustomize and returns the YAML stream. */
+export async function renderOverlay(dir: string, options: RenderOptions = {}): Promise<string> {
+  const renders = openRenders(options);
+  try {
+    const pending = renders.render(dir);
+    renders.close();
+    return renderedText(await pending, options);
+  } finally {
+    renders.close();
+  }
 }
 
 /** The YAML stream of a finished render, or an ExitError naming the kustomization file and why. */
 export function renderedText(render: FinishedRender, options: RenderOptions = {}): string {
+  judgeRender(render, options);
+  if (render.documents) return render.documents.map((each) => each.yaml).join('---\n');
+  return render.result.stdout;
+}
+
+/** Throws an ExitError naming the kustomization file when kustomize did not render it. */
+export function judgeRender(render: FinishedRender, options: RenderOptions = {}): void {
   const { dir, binary, result } = render;
   const timeout = render.timeoutMs;
   const root = options.root ?? process.cwd();
@@ -81,5 +170,4 @@ export function renderedText(render: FinishedRender, options: RenderOptions = {}
       file,
     });
   }
-  return result.stdout;
 }

@@ -96,6 +96,25 @@ export function parseRenderedStream(text: string, label: string): RenderedOverla
   return { resources, origins, texts };
 }
 
+/** kustomize-batch's objects as parseRenderedStream gives a stream's: no YAML to read again. */
+export function renderedFromDocuments(
+  documents: readonly { yaml: string; object: JsonObject }[],
+  label: string,
+): RenderedOverlay {
+  const resources: Resource[] = [];
+  const origins: (ResourceOrigin | undefined)[] = [];
+  const texts: string[] = [];
+  for (const [index, { yaml, object }] of documents.entries()) {
+    if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+      throw new ExitError(`rendered document ${index + 1} is not a Kubernetes object`, 2, { file: label });
+    }
+    texts.push(yaml);
+    origins.push(takeOrigin(object));
+    resources.push(toResource(object, resources.length));
+  }
+  return { resources, origins, texts };
+}
+
 function takeOrigin(body: JsonObject): ResourceOrigin | undefined {
   const metadata = body.metadata;
   if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;

@@ -6,13 +6,13 @@ import { parseAllDocuments } from 'yaml';
 import { getPath, type JsonObject, type Resource } from '../../scripts/core/resource.js';
 import { PACKAGE_ROOT } from '../../scripts/lib/repo.js';
 import { parseRenderedStream } from '../../scripts/render/parse.js';
-import { findKustomize } from '../../scripts/render/tools.js';
+import { findKustomizeCli } from '../../scripts/render/tools.js';
 
 const ENVIRONMENTS = ['dev', 'prod'] as const;
 
 /** Renders an overlay of this repository with the real kustomize, keeping stderr to catch warnings. */
 async function render(env: string): Promise<{ resources: Resource[]; stderr: string }> {
-  const engine = await findKustomize();
+  const engine = await findKustomizeCli();
   const [command, ...args] = engine.command;
   const result = spawnSync(command as string, [...args, join(PACKAGE_ROOT, 'overlays', env)], {
     encoding: 'utf8',
