@@ -11,6 +11,7 @@ import { EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, ExitError } from './lib/exit-err
 import { isMainModule, runMain } from './lib/main.js';
 import { PACKAGE_ROOT, repositoryRoot, toolVersion } from './lib/repo.js';
 import { isInside } from './render/input-file.js';
+import { openRenders, type Renders } from './render/kustomize.js';
 import type { RunResult } from './report/types.js';
 
 // Everything else loads when the command needs it (`await import` below): `--help` loads none of
@@ -82,21 +83,45 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   const output = args.values.output ? outputFile(cwd, args.values.output) : undefined;
   const server = serverOptions(args.values, cwd);
-  const [
-    { loadConfig, envForOverlay },
-    { ruleCatalogue },
-    { discoverOverlays },
-    { validateOverlays },
-    github,
-  ] = await Promise.all([
+  // kustomize-batch starts up while the engine loads and the trees are checked; it renders nothing
+  // until a tree has passed its checks.
+  const renders = openRenders();
+  try {
+    return await validateWith(renders, { args, cwd, root, configFile, format, output, server });
+  } finally {
+    renders.close();
+  }
+}
+
+interface Invocation {
+  args: ReturnType<typeof parseArguments>;
+  cwd: string;
+  root: string;
+  configFile: string | undefined;
+  format: Format;
+  output: { path: string; shown: string } | undefined;
+  server: ServerStageOptions;
+}
+
+async function validateWith(
+  renders: Renders,
+  { args, cwd, root, configFile, format, output, server }: Invocation,
+): Promise<number> {
+  // First the trees: read, checked and sent to kustomize before the checks (policies, secretlint,
+  // ajv, the configuration) load, so kustomize renders while they do.
+  const [{ discoverOverlays }, { prepareOverlays }] = await Promise.all([
+    import('./render/discover.js'),
+    import('./engine/prepare.js'),
+  ]);
+  const targets = discoverOverlays(args.positionals, root, cwd);
+  const prepared = prepareOverlays(targets, root, renders);
+  const [{ loadConfig, envForOverlay }, { ruleCatalogue }, { validateOverlays }, github] = await Promise.all([
     import('./config/load.js'),
     import('./policies/index.js'),
-    import('./render/discover.js'),
     import('./engine/run.js'),
     format === 'github' ? import('./report/github.js') : undefined,
   ]);
   const { config, warnings } = loadConfig(configFile, root, { rules: ruleCatalogue });
-  const targets = discoverOverlays(args.positionals, root, cwd);
   for (const warning of warnings) {
     process.stderr.write(`warning: ${warning}\n`);
     github?.writeGithubWarning(warning);
@@ -104,7 +129,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const envs = new Map(
     targets.map((target) => [target.path, args.values.env ?? envForOverlay(config, target.path, target.env)]),
   );
-  const result = await validateOverlays(targets, {
+  const result = await validateOverlays(prepared, {
     root,
     config,
     envs,

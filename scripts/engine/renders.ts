@@ -1,4 +1,4 @@
-import { type FinishedRender, openRenders } from '../render/kustomize.js';
+import { type FinishedRender, openRenders, type Renders } from '../render/kustomize.js';
 import type { Layer } from '../sourcemap/tree.js';
 
 /** A render's end: kustomize's result to judge, or why kustomize could not be run at all. */
@@ -17,8 +17,7 @@ export interface RenderQueue {
  * reject: a caller that stops early (a bad input in the next overlay) leaves no unhandled
  * rejection behind.
  */
-export function renderQueue(): RenderQueue {
-  const renders = openRenders();
+export function renderQueue(renders: Renders = openRenders()): RenderQueue {
   return {
     start: async (tree) => {
       try {

@@ -2,17 +2,22 @@ import { ruleSettings, type ValidateConfig } from '../config/load.js';
 import type { Finding, Severity } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import type { OverlayTarget } from '../render/discover.js';
-import { type FinishedRender, judgeRender, type RenderOptions, renderedText } from '../render/kustomize.js';
+import {
+  type FinishedRender,
+  judgeRender,
+  type RenderOptions,
+  type Renders,
+  renderedText,
+} from '../render/kustomize.js';
 import { parseRenderedStream, type RenderedOverlay, renderedFromDocuments } from '../render/parse.js';
 import type { OverlayRun, RunResult } from '../report/types.js';
-import { SourceFiles } from '../sourcemap/files.js';
-import { checkInputs, explainRenderFailure } from '../sourcemap/inputs.js';
+import type { SourceFiles } from '../sourcemap/files.js';
+import { explainRenderFailure } from '../sourcemap/inputs.js';
 import { SourceLocator } from '../sourcemap/locate.js';
-import { sensitiveValues } from '../sourcemap/sensitive.js';
-import { type Layer, loadTree } from '../sourcemap/tree.js';
 import { controllersFor, loadControllers } from './controllers.js';
-import { policyRules, runPolicies } from './policies.js';
-import { type RenderOutcome, renderQueue } from './renders.js';
+import { policyRules, preparePolicies, runPolicies } from './policies.js';
+import { type PreparedOverlay, type PreparedRun, prepareOverlays } from './prepare.js';
+import type { RenderOutcome } from './renders.js';
 import {
   prepareSchemaStage,
   SCHEMA_RULE,
@@ -38,6 +43,8 @@ export interface ValidateOptions {
   schema: SchemaStageOptions;
   server?: ServerStageOptions;
   toolVersion: string;
+  /** Where to render (the CLI opens it early, so kustomize-batch starts up meanwhile); default: opened here. */
+  renders?: Renders;
   today?: Date;
   /**
    * Where the reported duration starts, on performance.now()'s clock: the CLI passes 0, the
@@ -47,20 +54,12 @@ export interface ValidateOptions {
   startedAt?: number;
 }
 
-interface PreparedOverlay {
-  target: OverlayTarget;
-  env: string;
-  tree: Layer;
-  /** Values no message may quote (see sensitiveValues). */
-  sensitive: string[];
-}
-
 /**
  * The validate pipeline: overlay dir → render (kustomize) → parse →
  * schema (kubeconform) and policies → findings located at their source → suppressions.
  */
 export async function validateOverlays(
-  targets: readonly OverlayTarget[],
+  input: readonly OverlayTarget[] | PreparedRun,
   options: ValidateOptions,
 ): Promise<RunResult> {
   const started = options.startedAt ?? performance.now();
@@ -68,31 +67,21 @@ export async function validateOverlays(
   const schemaPrepared = prepareSchemaStage(options.schema);
   // Awaited after the tree work; a bad tree throws first and must not leave it unhandled.
   schemaPrepared.catch(() => undefined);
-  const files = new SourceFiles(options.root);
-  // kustomize renders each overlay (other processes) as soon as its inputs passed, while this one
-  // reads the other overlays' trees and finds kubeconform.
-  const queue = renderQueue();
-  const renders: Promise<RenderOutcome>[] = [];
-  let prepared: PreparedOverlay[];
-  try {
-    prepared = targets.map((target) => {
-      files.allowTree(target.dir);
-      const tree = loadTree(target.dir, files);
-      // kustomize has no limits of its own (an alias bomb or a FIFO hangs it): every file it will
-      // read is checked here first, and only then is it started.
-      checkInputs(tree, files);
-      renders.push(queue.start(tree));
-      return {
-        target,
-        env: options.envs.get(target.path) ?? target.env,
-        tree,
-        sensitive: sensitiveValues(tree, files),
-      };
-    });
-  } finally {
-    queue.close();
-  }
+  // The CLI prepares the overlays before it loads this module; other callers start here.
+  const run = Array.isArray(input)
+    ? prepareOverlays(input as readonly OverlayTarget[], options.root, options.renders)
+    : (input as PreparedRun);
+  const { files } = run;
+  const prepared = run.overlays.map((each) => ({
+    ...each,
+    env: options.envs.get(each.target.path) ?? each.target.env,
+  }));
+  const renders = prepared.map((each) => each.render);
   const controllers = loadControllers(options.root, files);
+  preparePolicies(
+    options.config,
+    prepared.map((each) => each.env),
+  );
   mark('source tree');
 
   // The API server (and the proxy to it) start while kustomize renders.

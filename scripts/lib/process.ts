@@ -24,6 +24,11 @@ export interface RunOptions {
    * reader whose output is useless once cut, such as JSON).
    */
   overflow?: 'drop' | 'kill';
+  /**
+   * stdout goes to this file (created or truncated) instead of a pipe, and the result's stdout is
+   * empty: a writer whose output outgrows the pipe never waits for a reader busy with other work.
+   */
+  stdoutFile?: string;
 }
 
 export interface RunResult {
@@ -69,13 +74,18 @@ export function runProcess(
 ): Promise<RunResult> {
   const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolve) => {
+    const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'w', 0o600);
     const child = spawn(command, [...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
       // Its own process group, so a timeout kills what it started too (go build's compilers).
       detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', stdoutFd ?? 'pipe', 'pipe'],
     });
+    // The child has its own copy of the descriptor.
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
+    const stdin = child.stdin as NonNullable<typeof child.stdin>;
+    const stderrStream = child.stderr as NonNullable<typeof child.stderr>;
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     const sizes = { stdout: 0, stderr: 0 };
     const partial = { stdout: '', stderr: '' };
@@ -111,9 +121,9 @@ export function runProcess(
       if (killed) return;
       killed = true;
       killGroup(child.pid, 'SIGKILL');
-      child.stdout.destroy();
-      child.stderr.destroy();
-      child.stdin.destroy();
+      child.stdout?.destroy();
+      stderrStream.destroy();
+      stdin.destroy();
       reapTimer = setTimeout(() => finish(child.exitCode, child.signalCode), REAP_GRACE_MS);
     };
 
@@ -134,12 +144,12 @@ export function runProcess(
       }
       if (truncated && options.overflow === 'kill') kill();
     };
-    child.stdout.on('data', collect('stdout'));
-    child.stderr.on('data', collect('stderr'));
-    child.stdin.on('error', () => {
+    child.stdout?.on('data', collect('stdout'));
+    stderrStream.on('data', collect('stderr'));
+    stdin.on('error', () => {
       // The process may exit before reading its input; its exit code says what happened.
     });
-    child.stdin.end(options.input ?? '');
+    stdin.end(options.input ?? '');
 
     const timer = setTimeout(
       () => {

@@ -60,6 +60,9 @@ spec:
       type: Opaque
       data: [{objectName: azure-openai-api-key, key: AZURE_OPENAI_API_KEY}]`,
   },
+  prepare(options) {
+    compileConfigPatterns(options.extraPlaceholders, 'i');
+  },
   check(resource, ctx) {
     if (!ctx.options.allowSecrets) {
       return [{ messageId: 'secretRendered', data: { env: ctx.env }, path: ['metadata', 'name'] }];

@@ -103,6 +103,14 @@ const PATH = /^(\/|\.\.?\/|~\/|@\/)/;
 
 const NUMBER_OR_FLAG = /^(-?\d+(\.\d+)?[a-z]{0,3}|true|false|yes|no|on|off)$/i;
 
+/**
+ * Whether a key name is named like a credential, per options object (one per rule and overlay
+ * run): the same names (LOG_LEVEL, DB_HOST) come back in every object, and each verdict costs
+ * linear-time pattern matches. Bounded, like every cache here.
+ */
+const judgedNames = new WeakMap<object, Map<string, boolean>>();
+const MAX_JUDGED_NAMES = 10_000;
+
 export const secretInConfigPolicy = definePolicy<SecretInConfigOptions>({
   id: 'secret-in-config',
   description: 'ConfigMaps, container env values, command lines and annotations carry no credentials.',
@@ -209,6 +217,15 @@ data:
   AZURE_CLIENT_ID: 6a1f3c2e-8b4d-4e7a-9c5f-2d8e1b0a7f34
   STORAGE_ACCOUNT_NAME: triage`,
   },
+  prepare(options) {
+    for (const patterns of [
+      options.credentialKeyPatterns,
+      options.ignoreKeyPatterns,
+      options.extraPlaceholders,
+    ]) {
+      compileConfigPatterns(patterns, 'i');
+    }
+  },
   async check(resource, ctx) {
     const options = ctx.options;
     // Config-supplied patterns: matched in linear time, so a crafted pattern cannot hang the run.
@@ -217,9 +234,16 @@ data:
     const extra = compileConfigPatterns(options.extraPlaceholders, 'i');
     const entropy = { threshold: options.entropyThreshold, minLength: options.entropyMinLength };
     const ignored = (name: string) => ignoredKeys.some((pattern) => pattern.test(name));
+    const judged = judgedNames.get(options) ?? new Map<string, boolean>();
+    judgedNames.set(options, judged);
     const namedLikeCredential = (name: string) => {
       const words = normalizeKeyName(name);
-      return credentialKeys.some((pattern) => pattern.test(words)) && !ignored(words);
+      let verdict = judged.get(words);
+      if (verdict === undefined) {
+        verdict = credentialKeys.some((pattern) => pattern.test(words)) && !ignored(words);
+        if (judged.size < MAX_JUDGED_NAMES) judged.set(words, verdict);
+      }
+      return verdict;
     };
     const literal = (value: string) => !isPlaceholder(value, extra) && !NUMBER_OR_FLAG.test(value.trim());
     const context = (name: string): CredentialContext => ({

@@ -85,6 +85,11 @@ export interface Policy<O extends PolicyOptions = PolicyOptions> {
   docs: PolicyDocs;
   /** Reports about `resource` only; may be async (secret-in-config runs secretlint). */
   check(resource: Resource, ctx: PolicyContext<O>): RawFinding[] | Promise<RawFinding[]>;
+  /**
+   * Work that depends on the options alone (compiling the configured patterns), done while
+   * kustomize renders so that it is not on the way once the objects arrive. Optional.
+   */
+  prepare?(options: O): void;
 }
 
 /** Keeps a policy's option types while letting it sit in a `Policy[]`. */

@@ -70,6 +70,9 @@ export function openRenders(options: Pick<RenderOptions, 'timeoutMs' | 'cli'> = 
     engine ??= find().then((found) => rendersWith(found, timeoutMs));
     return engine;
   };
+  // Started at once: kustomize-batch starts up (and a CLI's version is checked) while the caller
+  // still reads and checks the trees; nothing is rendered before render() is called.
+  opened().catch(() => undefined);
   let closed = false;
   return {
     render: async (dir, request) => (await opened()).render(dir, request),

@@ -9,14 +9,22 @@
  * index is read back from the file name kubeconform reports. The index counts the non-empty documents of
  * the stream, as `Resource.index` does in scripts/render/parse.ts.
  */
-import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatPath, type JsonValue } from '../core/resource.js';
 import { EXIT_ERROR, ExitError } from '../lib/exit-error.js';
+import { runProcess } from '../lib/process.js';
 import { fromValidationErrors, hideSchemaKeys, parseValidationMessage, type SchemaError } from './errors.js';
 import {
   CRD_SCHEMA_TEMPLATE,
@@ -64,6 +72,8 @@ export interface CheckSchemasOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** kubeconform's JSON report, read back from its file: 1,000 objects make about 150 KB. */
+const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 const SETUP_HINT = 'run `npm run setup` (installs it into .tools/bin)';
 
 interface KubeconformResource {
@@ -152,12 +162,14 @@ export async function checkDocuments(
     args.push('-cache', cache);
   }
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const dir = await mkdtemp(join(tmpdir(), 'triage-schema-'));
+  // Synchronous up to the spawn: the caller runs the policies right after this call, and an await
+  // here would hold kubeconform back until they finish instead of running beside them.
+  const dir = mkdtempSync(join(tmpdir(), 'triage-schema-'));
   try {
     // CRDs the tree renders itself: their schemas come first, so its custom resources are checked
     // against the definitions they ship with.
     const treeCrds = join(dir, 'tree-crds');
-    if (await writeTreeCrdSchemas(documents, treeCrds)) {
+    if (writeTreeCrdSchemas(documents, treeCrds)) {
       const location = join(treeCrds, CRD_SCHEMA_TEMPLATE);
       const at = args.indexOf('-schema-location');
       args.splice(at < 0 ? args.length : at, 0, '-schema-location', location);
@@ -171,8 +183,11 @@ export async function checkDocuments(
       // One stream, one worker: kubeconform reports in document order, which is checked below.
       // Writing a file per document instead cost ~0.3 s for 1,000 objects.
       const stream = join(dir, 'stream.yaml');
-      await writeFile(stream, documents.map((doc) => doc.text).join('---\n'));
-      const reported = parseOutput(await runKubeconform(binary, [...args, stream], timeoutMs, cwd), binary);
+      writeFileSync(stream, documents.map((doc) => doc.text).join('---\n'));
+      const reported = parseOutput(
+        await runKubeconform(binary, [...args, stream], timeoutMs, cwd, dir),
+        binary,
+      );
       const ordered = inDocumentOrder(reported, documents);
       if (ordered)
         return ordered.map(([entry, status], index) =>
@@ -184,7 +199,7 @@ export async function checkDocuments(
     await mkdir(perDocument);
     await Promise.all(documents.map((doc) => writeFile(join(perDocument, fileNameFor(doc.index)), doc.text)));
     const reported = parseOutput(
-      await runKubeconform(binary, [...args, perDocument], timeoutMs, cwd),
+      await runKubeconform(binary, [...args, perDocument], timeoutMs, cwd, dir),
       binary,
     );
     return toResults(reported, documents, shownLocations, cwd);
@@ -252,23 +267,26 @@ interface RunResult {
   stderr: string;
 }
 
-function runKubeconform(binary: string, args: string[], timeoutMs: number, cwd: string): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      binary,
-      args,
-      { cwd, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (!error) return resolvePromise({ code: 0, stdout, stderr });
-        const failure = error as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
-        if (failure.killed) {
-          return reject(new ExitError(`kubeconform did not finish within ${timeoutMs / 1000} s`));
-        }
-        if (typeof failure.code === 'number') return resolvePromise({ code: failure.code, stdout, stderr });
-        reject(new ExitError(`cannot run kubeconform at ${binary}: ${failure.message}; ${SETUP_HINT}`));
-      },
-    );
+/**
+ * kubeconform's report goes to a file: the policies keep this process busy while kubeconform runs,
+ * and a report larger than a pipe holds would make kubeconform wait for them.
+ */
+async function runKubeconform(binary: string, args: string[], timeoutMs: number, cwd: string, dir: string) {
+  const report = join(dir, 'report.json');
+  const run = await runProcess(binary, args, {
+    cwd,
+    timeoutMs,
+    stdoutFile: report,
+    maxOutputBytes: 1024 * 1024,
   });
+  if (run.timedOut) throw new ExitError(`kubeconform did not finish within ${timeoutMs / 1000} s`);
+  if (run.startError) {
+    throw new ExitError(`cannot run kubeconform at ${binary}: ${run.startError.message}; ${SETUP_HINT}`);
+  }
+  const size = statSync(report).size;
+  if (size > MAX_REPORT_BYTES)
+    throw new ExitError(`kubeconform printed more than ${MAX_REPORT_BYTES >> 20} MiB`);
+  return { code: run.code ?? null, stdout: readFileSync(report, 'utf8'), stderr: run.stderr };
 }
 
 /** Exit 0 (all valid) and 1 (problems found) carry a JSON report; anything else is a tool failure. */
@@ -365,7 +383,7 @@ function fillTemplate(location: string, apiVersion: string, kind: string): strin
  * Writes the JSON schema of every version of every CustomResourceDefinition among the documents
  * where CRD_SCHEMA_TEMPLATE finds it (`group/kind_version.json`). Returns whether it wrote any.
  */
-async function writeTreeCrdSchemas(documents: readonly SplitDocument[], root: string): Promise<boolean> {
+function writeTreeCrdSchemas(documents: readonly SplitDocument[], root: string): boolean {
   let wrote = false;
   for (const doc of documents) {
     const body = doc.body;
@@ -379,11 +397,8 @@ async function writeTreeCrdSchemas(documents: readonly SplitDocument[], root: st
         continue;
       const schema = isObject(version.schema) ? version.schema.openAPIV3Schema : undefined;
       if (!isObject(schema)) continue;
-      await mkdir(join(root, group), { recursive: true });
-      await writeFile(
-        join(root, group, `${kind.toLowerCase()}_${version.name}.json`),
-        JSON.stringify(schema),
-      );
+      mkdirSync(join(root, group), { recursive: true });
+      writeFileSync(join(root, group, `${kind.toLowerCase()}_${version.name}.json`), JSON.stringify(schema));
       wrote = true;
     }
   }
@@ -458,13 +473,11 @@ async function locate(env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
   return binary;
 }
 
-function versionOf(binary: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(binary, ['-v'], { timeout: 10_000, encoding: 'utf8' }, (error, stdout) => {
-      if (error) reject(new ExitError(`${binary} -v failed: ${error.message.split('\n')[0]}; ${SETUP_HINT}`));
-      else resolvePromise(stdout.trim());
-    });
-  });
+async function versionOf(binary: string): Promise<string> {
+  const run = await runProcess(binary, ['-v'], { timeoutMs: 10_000, maxOutputBytes: 64 * 1024 });
+  if (run.code === 0) return run.stdout.trim();
+  const why = run.startError?.message ?? (run.timedOut ? 'timed out' : `exit code ${run.code}`);
+  throw new ExitError(`${binary} -v failed: ${why.split('\n')[0]}; ${SETUP_HINT}`);
 }
 
 function isExecutable(file: string): boolean {

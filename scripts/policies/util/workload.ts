@@ -26,8 +26,23 @@ export interface PodTemplate {
   annotations: Record<string, string>;
 }
 
+/**
+ * Templates already read, per object: policies that match selectors ask for every workload's
+ * template once per Service, PDB or HPA, which grows with the square of the objects. Callers only
+ * read it.
+ */
+const templates = new WeakMap<Resource, PodTemplate | null>();
+
 /** The pod template of a workload, or undefined for other kinds. */
 export function podTemplate(resource: Resource): PodTemplate | undefined {
+  const known = templates.get(resource);
+  if (known !== undefined) return known ?? undefined;
+  const template = readPodTemplate(resource);
+  templates.set(resource, template ?? null);
+  return template;
+}
+
+function readPodTemplate(resource: Resource): PodTemplate | undefined {
   const templatePath = templatePathFor(resource.kind);
   if (!templatePath) return undefined;
   const template = asObject(getPath(resource.body, templatePath));

@@ -7,32 +7,28 @@
 // stdout, in the order received: {"dir", "documents": [{"yaml", "object"}]}, {"dir", "error"} or
 // {"dir", "tooLarge": true}. It ends at the end of stdin. "isolate" marks a tree whose
 // kustomizations set `openapi` or `crds`, which change kustomize's schema (a package variable):
-// the schema is reset after it, so the next directory renders as in a process of its own. The options are those of `kustomize build` with no flags: load restrictions root-only,
-// plugins and Helm off, the output order the kustomization asks for (legacy by default).
+// the schema is reset after it, so the next directory renders as in a process of its own.
+//
+// The options are those of `kustomize build` with no flags: load restrictions root-only, plugins
+// and Helm off, the output order the kustomization asks for (legacy by default).
 package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"math"
 	"os"
 	"runtime/debug"
-	"strconv"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/openapi"
-	"sigs.k8s.io/kustomize/kyaml/yaml"
+	"sigs.k8s.io/yaml"
 )
-
-// As deep as validate lets a source file nest (scripts/render/yaml-shape.ts).
-const maxDepth = 200
 
 type document struct {
 	YAML   string          `json:"yaml"`
@@ -115,7 +111,13 @@ func render(fs filesys.FileSystem, options *krusty.Options, dir string, maxBytes
 	documents := make([]document, 0, resources.Size())
 	total := 0
 	for _, resource := range resources.Resources() {
-		text, err := resource.AsYAML()
+		// As Resource.AsYAML does, keeping the JSON on the way: the YAML is made from it, so the
+		// object is exactly what a reader of the YAML sees (timestamps already strings, keys sorted).
+		object, err := resource.MarshalJSON()
+		if err != nil {
+			return result{Dir: dir, Error: err.Error()}
+		}
+		text, err := yaml.JSONToYAML(object)
 		if err != nil {
 			return result{Dir: dir, Error: err.Error()}
 		}
@@ -123,96 +125,9 @@ func render(fs filesys.FileSystem, options *krusty.Options, dir string, maxBytes
 		if total > maxBytes {
 			return result{Dir: dir, TooLarge: true}
 		}
-		object, err := toJSON(resource.YNode())
-		if err != nil {
-			return result{Dir: dir, Error: err.Error()}
-		}
 		documents = append(documents, document{YAML: string(text), Object: object})
 	}
 	return result{Dir: dir, Documents: documents}
-}
-
-// toJSON writes a YAML node as JSON the way a YAML 1.2 core-schema reader sees it (the `yaml`
-// package on the other side reads source files so): keys in their order, timestamps and binary as
-// the strings they are, .inf and .nan (which JSON cannot hold) as their text.
-func toJSON(node *yaml.Node) (json.RawMessage, error) {
-	var out bytes.Buffer
-	if err := write(&out, node, 0); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
-}
-
-func write(out *bytes.Buffer, node *yaml.Node, depth int) error {
-	if depth > maxDepth {
-		return fmt.Errorf("a rendered object nests deeper than %d levels", maxDepth)
-	}
-	switch node.Kind {
-	case yaml.DocumentNode:
-		if len(node.Content) == 0 {
-			out.WriteString("null")
-			return nil
-		}
-		return write(out, node.Content[0], depth+1)
-	case yaml.AliasNode:
-		return write(out, node.Alias, depth+1)
-	case yaml.MappingNode:
-		out.WriteByte('{')
-		for i := 0; i+1 < len(node.Content); i += 2 {
-			if i > 0 {
-				out.WriteByte(',')
-			}
-			writeString(out, node.Content[i].Value)
-			out.WriteByte(':')
-			if err := write(out, node.Content[i+1], depth+1); err != nil {
-				return err
-			}
-		}
-		out.WriteByte('}')
-	case yaml.SequenceNode:
-		out.WriteByte('[')
-		for i, item := range node.Content {
-			if i > 0 {
-				out.WriteByte(',')
-			}
-			if err := write(out, item, depth+1); err != nil {
-				return err
-			}
-		}
-		out.WriteByte(']')
-	case yaml.ScalarNode:
-		writeScalar(out, node)
-	default:
-		out.WriteString("null")
-	}
-	return nil
-}
-
-func writeScalar(out *bytes.Buffer, node *yaml.Node) {
-	switch node.ShortTag() {
-	case "!!null":
-		out.WriteString("null")
-		return
-	case "!!bool":
-		if value, err := strconv.ParseBool(node.Value); err == nil {
-			out.WriteString(strconv.FormatBool(value))
-			return
-		}
-	case "!!int", "!!float":
-		var value float64
-		// yaml.v3 reads 0x, 0o, 0b, signs and exponents; JSON numbers are finite decimals.
-		if node.Decode(&value) == nil && !math.IsInf(value, 0) && !math.IsNaN(value) {
-			encoded, _ := json.Marshal(value)
-			out.Write(encoded)
-			return
-		}
-	}
-	writeString(out, node.Value)
-}
-
-func writeString(out *bytes.Buffer, text string) {
-	encoded, _ := json.Marshal(text)
-	out.Write(encoded)
 }
 
 // libraryVersion is the sigs.k8s.io/kustomize/api version built in (go.mod pins it).
