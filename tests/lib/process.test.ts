@@ -1,0 +1,75 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runProcess, startSession } from '../../scripts/lib/process.js';
+import { tempTrees } from '../helpers/temp-trees.js';
+
+const trees = tempTrees('process');
+
+/** Keeps this thread busy, as the policies do while kubeconform runs. */
+function busy(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // spin
+  }
+}
+
+describe('runProcess with stdoutFile', () => {
+  it('lets a writer finish while this process is busy, where a pipe would hold it back', async () => {
+    const report = join(trees.dir(), 'report.txt');
+    // 300 KB, far more than a pipe buffers, then the time it finished writing (ms since the epoch).
+    const script = `head -c 300000 /dev/zero | tr '\\0' x; date +%s%3N >&2`;
+    const pending = runProcess('sh', ['-c', script], { timeoutMs: 10_000, stdoutFile: report });
+    busy(800);
+    const busyUntil = Date.now();
+    const result = await pending;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(statSync(report).size).toBe(300_000);
+    expect(readFileSync(report, 'utf8').slice(0, 5)).toBe('xxxxx');
+    // It wrote everything before this thread was free again.
+    expect(Number(result.stderr.trim())).toBeLessThan(busyUntil);
+  });
+});
+
+describe('startSession', () => {
+  it('answers each request line as it comes, and ends at the end of its input', async () => {
+    const lines: string[] = [];
+    const session = startSession('sh', ['-c', 'while read line; do echo "got $line"; done'], {
+      timeoutMs: 10_000,
+      maxLineBytes: 1024,
+      onLine: (line) => lines.push(line),
+    });
+    session.send('a');
+    session.send('b');
+    session.end();
+    const result = await session.done;
+    expect(result.code).toBe(0);
+    expect(lines).toEqual(['got a', 'got b']);
+  });
+
+  it('kills a worker whose line outgrows the bound, without waiting for it', async () => {
+    const lines: string[] = [];
+    const started = performance.now();
+    const session = startSession('sh', ['-c', `head -c 100000 /dev/zero | tr '\\0' x; sleep 30`], {
+      timeoutMs: 60_000,
+      maxLineBytes: 10_000,
+      onLine: (line) => lines.push(line),
+    });
+    const result = await session.done;
+    expect(result.truncated).toBe(true);
+    expect(lines).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('reports a binary that cannot start', async () => {
+    const session = startSession(join(trees.dir(), 'missing'), [], {
+      timeoutMs: 10_000,
+      maxLineBytes: 1024,
+      onLine: () => undefined,
+    });
+    session.send('x');
+    const result = await session.done;
+    expect(result.startError?.code).toBe('ENOENT');
+  });
+});
