@@ -151,6 +151,9 @@ export async function buildCommand(root, command) {
       banner: {
         js: "import { createRequire as __triageCreateRequire } from 'node:module'; const require = __triageCreateRequire(import.meta.url);",
       },
+      // Less text for Node to parse at every start; names are kept, so stack traces (DEBUG=1) still read.
+      minifyWhitespace: true,
+      minifySyntax: true,
       metafile: true,
       logLevel: 'silent',
       plugins: [precompiledValidatorPlugin(root, generatedFrom), sourceUrlPlugin(root)],
