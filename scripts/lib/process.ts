@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { stopWithThisProcess } from './exit-cleanup.js';
 import { sleep } from './poll.js';
 
 /**
@@ -84,6 +85,8 @@ export function runProcess(
     });
     // The child has its own copy of the descriptor.
     if (stdoutFd !== undefined) closeSync(stdoutFd);
+    // Its own process group does not get the terminal's Ctrl-C: killed with this process instead.
+    const forget = child.pid ? stopWithThisProcess(child.pid) : () => undefined;
     const stdin = child.stdin as NonNullable<typeof child.stdin>;
     const stderrStream = child.stderr as NonNullable<typeof child.stderr>;
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
@@ -99,6 +102,7 @@ export function runProcess(
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
+      forget();
       clearTimeout(timer);
       clearTimeout(reapTimer);
       if (options.onLine) {
@@ -281,6 +285,7 @@ export function startSession(command: string, args: readonly string[], options: 
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  const forget = child.pid ? stopWithThisProcess(child.pid) : () => undefined;
   const stderr: Buffer[] = [];
   let stderrSize = 0;
   const maxStderr = options.maxStderrBytes ?? 1024 * 1024;
@@ -299,6 +304,7 @@ export function startSession(command: string, args: readonly string[], options: 
   const finish = (code: number | null, signal: NodeJS.Signals | null) => {
     if (settled) return;
     settled = true;
+    forget();
     clearTimeout(timer);
     clearTimeout(reapTimer);
     resolveDone({

@@ -1,5 +1,4 @@
 import type { JsonObject } from '../core/resource.js';
-import { stopWithThisProcess } from '../lib/exit-cleanup.js';
 import { type RunResult, startSession } from '../lib/process.js';
 import type { FinishedRender, RenderedDocument, RenderRequest, Renders } from './kustomize.js';
 
@@ -57,7 +56,6 @@ export function openBatch(binary: string, options: BatchOptions): Renders {
       arm();
     },
   });
-  const forget = session.pid ? stopWithThisProcess(session.pid) : () => undefined;
   const fromAnswer = (dir: string, line: string): FinishedRender => {
     let answer: Answer;
     try {
@@ -75,7 +73,6 @@ export function openBatch(binary: string, options: BatchOptions): Renders {
   session.done.then((result) => {
     ended = result;
     clearTimeout(watchdog);
-    forget();
     for (const each of waiting.splice(0)) each.resolve(afterEnd(each.dir, result));
   });
   const afterEnd = (dir: string, result: RunResult): FinishedRender => {

@@ -1,7 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runProcess, startSession } from '../../scripts/lib/process.js';
+import { processAlive, runProcess, startSession } from '../../scripts/lib/process.js';
+import { TSX_LOADER } from '../../scripts/lib/repo.js';
 import { tempTrees } from '../helpers/temp-trees.js';
 
 const trees = tempTrees('process');
@@ -30,6 +32,39 @@ describe('runProcess with stdoutFile', () => {
     // It wrote everything before this thread was free again.
     expect(Number(result.stderr.trim())).toBeLessThan(busyUntil);
   });
+});
+
+describe('Ctrl-C', () => {
+  it('stops what runProcess started, though it runs in a process group of its own', async () => {
+    const dir = trees.dir();
+    const pidFile = join(dir, 'pid');
+    const script = join(dir, 'parent.mts');
+    // A command that starts a long child the way diff starts `git archive`, then waits for it.
+    writeFileSync(
+      script,
+      `import { runProcess } from ${JSON.stringify(join(process.cwd(), 'scripts/lib/process.ts'))};\n` +
+        `await runProcess('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 60'], { timeoutMs: 120000 });\n`,
+    );
+    const parent = spawn(process.execPath, ['--import', TSX_LOADER, script], { stdio: 'ignore' });
+    const until = Date.now() + 20_000;
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') {
+      if (Date.now() > until) throw new Error('the child never started');
+      await new Promise((resume) => setTimeout(resume, 50));
+    }
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    expect(processAlive(child)).toBe(true);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      parent.on('exit', (_code, signal) => resolve(signal)),
+    );
+    parent.kill('SIGINT');
+    // Ended by the signal, as Node does by default, and the child with it.
+    expect(await exited).toBe('SIGINT');
+    for (let waited = 0; waited < 10_000 && processAlive(child); waited += 50) {
+      await new Promise((resume) => setTimeout(resume, 50));
+    }
+    const state = existsSync(`/proc/${child}/stat`) ? readFileSync(`/proc/${child}/stat`, 'utf8') : 'gone';
+    expect(processAlive(child), state).toBe(false);
+  }, 30_000);
 });
 
 describe('startSession', () => {
