@@ -1,6 +1,6 @@
 import type { JsonObject } from '../core/resource.js';
 import { type RunResult, startSession } from '../lib/process.js';
-import type { FinishedRender, RenderedDocument, RenderRequest, Renders } from './kustomize.js';
+import type { FinishedRender, RenderedDocument, RenderRequest, Renders } from './render-types.js';
 
 export interface BatchOptions {
   /** How long one render may take: kustomize-batch is killed when it answers nothing for this long. */

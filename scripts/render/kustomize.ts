@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import type { JsonObject } from '../core/resource.js';
 import { ExitError } from '../lib/exit-error.js';
-import { type RunResult, runProcess } from '../lib/process.js';
+import { runProcess } from '../lib/process.js';
 import { openBatch } from './batch.js';
 import { kustomizationFile } from './discover.js';
 import { summariseKustomizeError } from './kustomize-error.js';
+import type { FinishedRender, Renders } from './render-types.js';
 import { findKustomize, findKustomizeCli, type KustomizeEngine } from './tools.js';
 
 export interface RenderOptions {
@@ -25,38 +25,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** kustomize output is bounded so a runaway generator cannot exhaust memory. */
 export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
-/** One rendered object as kustomize-batch hands it over: its YAML and the same object as data. */
-export interface RenderedDocument {
-  yaml: string;
-  object: JsonObject;
-}
-
-/** A kustomize run that has ended, not yet judged: see renderedText. */
-export interface FinishedRender {
-  dir: string;
-  /** What ran, for messages: a CLI's binary or kustomize-batch. */
-  binary: string;
-  timeoutMs: number;
-  /** kustomize's exit; for kustomize-batch, its answer in the same shape (stderr holds the error). */
-  result: RunResult;
-  /** kustomize-batch's objects, already parsed: no YAML stream to read again. */
-  documents?: RenderedDocument[];
-}
-
-export interface RenderRequest {
-  /**
-   * The tree sets `openapi` or `crds`, which change kustomize's schema for the rest of a process:
-   * kustomize-batch resets it after this one.
-   */
-  isolate?: boolean;
-}
-
-/** Renders started as their inputs pass their checks; `close` once every overlay is queued. */
-export interface Renders {
-  /** Never rejects for kustomize's own failures: renderedText reports them. */
-  render(dir: string, request?: RenderRequest): Promise<FinishedRender>;
-  close(): void;
-}
+export type { FinishedRender, RenderedDocument, RenderRequest, Renders } from './render-types.js';
 
 /**
  * Starts kustomize for many overlays: one kustomize-batch process for all of them when it is
