@@ -1,3 +1,4 @@
+import { isMap } from 'yaml';
 import { type FinishedRender, openRenders, type Renders } from '../render/kustomize.js';
 import type { Layer } from '../sourcemap/tree.js';
 
@@ -34,7 +35,8 @@ export function renderQueue(renders: Renders = openRenders()): RenderQueue {
 function changesSchema(layer: Layer, seen = new Set<Layer>()): boolean {
   if (seen.has(layer)) return false;
   seen.add(layer);
-  if (/^(?:openapi|crds)\s*:/m.test(layer.file.text)) return true;
+  const root = layer.file.documents[0]?.contents;
+  if (isMap(root) && (root.has('openapi') || root.has('crds'))) return true;
   return [...layer.bases, ...layer.components, ...layer.pluginLayers].some((each) =>
     changesSchema(each, seen),
   );

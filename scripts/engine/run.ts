@@ -2,13 +2,7 @@ import { ruleSettings, type ValidateConfig } from '../config/load.js';
 import type { Finding, Severity } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import type { OverlayTarget } from '../render/discover.js';
-import {
-  type FinishedRender,
-  judgeRender,
-  type RenderOptions,
-  type Renders,
-  renderedText,
-} from '../render/kustomize.js';
+import { type FinishedRender, judgeRender, type RenderOptions, renderedText } from '../render/kustomize.js';
 import { parseRenderedStream, type RenderedOverlay, renderedFromDocuments } from '../render/parse.js';
 import type { OverlayRun, RunResult } from '../report/types.js';
 import type { SourceFiles } from '../sourcemap/files.js';
@@ -43,8 +37,6 @@ export interface ValidateOptions {
   schema: SchemaStageOptions;
   server?: ServerStageOptions;
   toolVersion: string;
-  /** Where to render (the CLI opens it early, so kustomize-batch starts up meanwhile); default: opened here. */
-  renders?: Renders;
   today?: Date;
   /**
    * Where the reported duration starts, on performance.now()'s clock: the CLI passes 0, the
@@ -69,7 +61,7 @@ export async function validateOverlays(
   schemaPrepared.catch(() => undefined);
   // The CLI prepares the overlays before it loads this module; other callers start here.
   const run = Array.isArray(input)
-    ? prepareOverlays(input as readonly OverlayTarget[], options.root, options.renders)
+    ? prepareOverlays(input as readonly OverlayTarget[], options.root)
     : (input as PreparedRun);
   const { files } = run;
   const prepared = run.overlays.map((each) => ({

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { stopWithThisProcess } from './exit-cleanup.js';
 import { sleep } from './poll.js';
 
@@ -68,6 +69,81 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
+/** How a supervised child ended (see supervise). */
+interface ChildEnd {
+  code: number | undefined;
+  signal?: NodeJS.Signals;
+  timedOut: boolean;
+  startError?: NodeJS.ErrnoException;
+}
+
+/**
+ * Starts `command` in a process group of its own, which runProcess and startSession share: the
+ * group is killed at the deadline, by `kill()`, or when this process exits or is interrupted (its
+ * own group never gets the terminal's Ctrl-C); `onEnd` is called once, when it has ended.
+ */
+function supervise(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdout?: number; timeoutMs: number },
+  onEnd: (end: ChildEnd) => void,
+) {
+  const child = spawn(command, [...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    // Its own process group, so a timeout kills what it started too (go build's compilers).
+    detached: true,
+    stdio: ['pipe', options.stdout ?? 'pipe', 'pipe'],
+  });
+  const forget = child.pid ? stopWithThisProcess(child.pid) : () => undefined;
+  let killed = false;
+  let settled = false;
+  let timedOut = false;
+  let startError: NodeJS.ErrnoException | undefined;
+  let reapTimer: NodeJS.Timeout | undefined;
+  const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+    if (settled) return;
+    settled = true;
+    forget();
+    clearTimeout(timer);
+    clearTimeout(reapTimer);
+    onEnd({ code: code ?? undefined, signal: signal ?? undefined, timedOut, startError });
+  };
+  /** Kills the whole group and stops reading: nothing it prints from now on is wanted. */
+  const kill = () => {
+    if (killed) return;
+    killed = true;
+    killGroup(child.pid, 'SIGKILL');
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    child.stdin?.destroy();
+    reapTimer = setTimeout(() => finish(child.exitCode, child.signalCode), REAP_GRACE_MS);
+  };
+  const timer = setTimeout(
+    () => {
+      // Already being stopped for its output: that is the reason to report, not the clock.
+      if (killed) return;
+      timedOut = true;
+      kill();
+    },
+    Math.min(Math.max(0, options.timeoutMs), MAX_TIMER_MS),
+  );
+  child.stdin?.on('error', () => {
+    // The process may exit before reading its input; its exit code says what happened.
+  });
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    startError = error;
+  });
+  child.on('close', finish);
+  return {
+    stdin: child.stdin as NonNullable<typeof child.stdin>,
+    stdout: child.stdout,
+    stderr: child.stderr as NonNullable<typeof child.stderr>,
+    kill,
+    isKilled: () => killed,
+  };
+}
+
 export function runProcess(
   command: string,
   args: readonly string[],
@@ -75,64 +151,28 @@ export function runProcess(
 ): Promise<RunResult> {
   const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   return new Promise((resolve) => {
-    const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'w', 0o600);
-    const child = spawn(command, [...args], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      // Its own process group, so a timeout kills what it started too (go build's compilers).
-      detached: true,
-      stdio: ['pipe', stdoutFd ?? 'pipe', 'pipe'],
-    });
-    // The child has its own copy of the descriptor.
-    if (stdoutFd !== undefined) closeSync(stdoutFd);
-    // Its own process group does not get the terminal's Ctrl-C: killed with this process instead.
-    const forget = child.pid ? stopWithThisProcess(child.pid) : () => undefined;
-    const stdin = child.stdin as NonNullable<typeof child.stdin>;
-    const stderrStream = child.stderr as NonNullable<typeof child.stderr>;
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     const sizes = { stdout: 0, stderr: 0 };
     const partial = { stdout: '', stderr: '' };
     let truncated = false;
-    let timedOut = false;
-    let killed = false;
-    let settled = false;
-    let startError: NodeJS.ErrnoException | undefined;
-    let reapTimer: NodeJS.Timeout | undefined;
-
-    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
-      if (settled) return;
-      settled = true;
-      forget();
-      clearTimeout(timer);
-      clearTimeout(reapTimer);
+    const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'w', 0o600);
+    const child = supervise(command, args, { ...options, stdout: stdoutFd }, (end) => {
       if (options.onLine) {
         for (const stream of ['stdout', 'stderr'] as const) {
           if (partial[stream]) options.onLine(partial[stream], stream);
         }
       }
       resolve({
-        code: code ?? undefined,
-        signal: signal ?? undefined,
+        ...end,
         stdout: Buffer.concat(chunks.stdout).toString('utf8'),
         stderr: Buffer.concat(chunks.stderr).toString('utf8'),
-        timedOut,
-        startError,
         truncated,
       });
-    };
-    /** Kills the whole group and stops reading: nothing it prints from now on is wanted. */
-    const kill = () => {
-      if (killed) return;
-      killed = true;
-      killGroup(child.pid, 'SIGKILL');
-      child.stdout?.destroy();
-      stderrStream.destroy();
-      stdin.destroy();
-      reapTimer = setTimeout(() => finish(child.exitCode, child.signalCode), REAP_GRACE_MS);
-    };
-
+    });
+    // The child has its own copy of the descriptor.
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
     const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      if (killed) return;
+      if (child.isKilled()) return;
       if (sizes[stream] < cap) {
         const room = cap - sizes[stream];
         chunks[stream].push(chunk.length > room ? chunk.subarray(0, room) : chunk);
@@ -146,29 +186,31 @@ export function runProcess(
         partial[stream] = (lines.pop() ?? '').slice(-64 * 1024);
         for (const line of lines) options.onLine(line, stream);
       }
-      if (truncated && options.overflow === 'kill') kill();
+      if (truncated && options.overflow === 'kill') child.kill();
     };
     child.stdout?.on('data', collect('stdout'));
-    stderrStream.on('data', collect('stderr'));
-    stdin.on('error', () => {
-      // The process may exit before reading its input; its exit code says what happened.
-    });
-    stdin.end(options.input ?? '');
-
-    const timer = setTimeout(
-      () => {
-        // Already being stopped for its output: that is the reason to report, not the clock.
-        if (killed) return;
-        timedOut = true;
-        kill();
-      },
-      Math.min(Math.max(0, options.timeoutMs), MAX_TIMER_MS),
-    );
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      startError = error;
-    });
-    child.on('close', finish);
+    child.stderr.on('data', collect('stderr'));
+    child.stdin.end(options.input ?? '');
   });
+}
+
+/** True for a regular file this process may execute. */
+export function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `name` in the first PATH directory that holds it as an executable file: found without starting it. */
+export function findOnPath(name: string, path = process.env.PATH): string | undefined {
+  return (path ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, name))
+    .find(isExecutable);
 }
 
 export interface DaemonOptions {
@@ -269,8 +311,6 @@ export interface Session {
   end(): void;
   /** Kills its process group at once. */
   kill(): void;
-  /** Its PID (undefined when it could not be started). */
-  pid: number | undefined;
   /** How it ended; stdout is empty (every line went to onLine). */
   done: Promise<RunResult>;
 }
@@ -280,54 +320,22 @@ export interface Session {
  * the same guarantees as runProcess: no shell, its own process group, a hard deadline, bounded output.
  */
 export function startSession(command: string, args: readonly string[], options: SessionOptions): Session {
-  const child = spawn(command, [...args], {
-    env: options.env ?? process.env,
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const forget = child.pid ? stopWithThisProcess(child.pid) : () => undefined;
   const stderr: Buffer[] = [];
   let stderrSize = 0;
   const maxStderr = options.maxStderrBytes ?? 1024 * 1024;
   let pending: Buffer[] = [];
   let pendingSize = 0;
   let truncated = false;
-  let timedOut = false;
-  let killed = false;
-  let startError: NodeJS.ErrnoException | undefined;
-  let reapTimer: NodeJS.Timeout | undefined;
   let resolveDone: (result: RunResult) => void = () => undefined;
   const done = new Promise<RunResult>((resolve) => {
     resolveDone = resolve;
   });
-  let settled = false;
-  const finish = (code: number | null, signal: NodeJS.Signals | null) => {
-    if (settled) return;
-    settled = true;
-    forget();
-    clearTimeout(timer);
-    clearTimeout(reapTimer);
-    resolveDone({
-      code: code ?? undefined,
-      signal: signal ?? undefined,
-      stdout: '',
-      stderr: Buffer.concat(stderr).toString('utf8'),
-      timedOut,
-      startError,
-      truncated,
-    });
-  };
-  const kill = () => {
-    if (killed) return;
-    killed = true;
-    killGroup(child.pid, 'SIGKILL');
-    child.stdout.destroy();
-    child.stderr.destroy();
-    child.stdin.destroy();
-    reapTimer = setTimeout(() => finish(child.exitCode, child.signalCode), REAP_GRACE_MS);
-  };
-  child.stdout.on('data', (chunk: Buffer) => {
-    if (killed) return;
+  const child = supervise(command, args, options, (end) =>
+    resolveDone({ ...end, stdout: '', stderr: Buffer.concat(stderr).toString('utf8'), truncated }),
+  );
+  const stdout = child.stdout as NonNullable<typeof child.stdout>;
+  stdout.on('data', (chunk: Buffer) => {
+    if (child.isKilled()) return;
     let start = 0;
     for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, start)) {
       pending.push(chunk.subarray(start, at));
@@ -336,13 +344,13 @@ export function startSession(command: string, args: readonly string[], options: 
       pendingSize = 0;
       start = at + 1;
       options.onLine(line);
-      if (killed) return;
+      if (child.isKilled()) return;
     }
     const rest = chunk.subarray(start);
     pendingSize += rest.length;
     if (pendingSize > options.maxLineBytes) {
       truncated = true;
-      kill();
+      child.kill();
       return;
     }
     if (rest.length > 0) pending.push(rest);
@@ -351,30 +359,14 @@ export function startSession(command: string, args: readonly string[], options: 
     if (stderrSize < maxStderr) stderr.push(chunk.subarray(0, maxStderr - stderrSize));
     stderrSize += chunk.length;
   });
-  child.stdin.on('error', () => {
-    // It may exit before reading everything; its exit says what happened.
-  });
-  const timer = setTimeout(
-    () => {
-      if (killed) return;
-      timedOut = true;
-      kill();
-    },
-    Math.min(Math.max(0, options.timeoutMs), MAX_TIMER_MS),
-  );
-  child.on('error', (error: NodeJS.ErrnoException) => {
-    startError = error;
-  });
-  child.on('close', finish);
   return {
     send: (line) => {
-      if (!killed && child.stdin.writable) child.stdin.write(`${line}\n`);
+      if (!child.isKilled() && child.stdin.writable) child.stdin.write(`${line}\n`);
     },
     end: () => {
-      if (!killed) child.stdin.end();
+      if (!child.isKilled()) child.stdin.end();
     },
-    kill,
-    pid: child.pid,
+    kill: child.kill,
     done,
   };
 }

@@ -33,26 +33,19 @@ export type { FinishedRender, RenderedDocument, RenderRequest, Renders } from '.
  */
 export function openRenders(options: Pick<RenderOptions, 'timeoutMs' | 'cli'> = {}): Renders {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  let engine: Promise<Renders> | undefined;
-  const opened = () => {
-    const find = options.cli ? findKustomizeCli : findKustomize;
-    engine ??= find().then((found) => rendersWith(found, timeoutMs));
-    return engine;
-  };
   // Started at once: kustomize-batch starts up (and a CLI's version is checked) while the caller
   // still reads and checks the trees; nothing is rendered before render() is called.
-  opened().catch(() => undefined);
-  let closed = false;
+  const engine = (options.cli ? findKustomizeCli() : findKustomize()).then((found) =>
+    rendersWith(found, timeoutMs),
+  );
+  engine.catch(() => undefined);
   return {
-    render: async (dir, request) => (await opened()).render(dir, request),
+    render: async (dir, request) => (await engine).render(dir, request),
     close: () => {
-      if (closed) return;
-      closed = true;
-      if (engine)
-        engine.then(
-          (renders) => renders.close(),
-          () => undefined,
-        );
+      engine.then(
+        (renders) => renders.close(),
+        () => undefined,
+      );
     },
   };
 }
@@ -99,13 +92,10 @@ function slots(limit: number): () => Promise<() => void> {
 /** Renders one kustomization directory with the real kustomize and returns the YAML stream. */
 export async function renderOverlay(dir: string, options: RenderOptions = {}): Promise<string> {
   const renders = openRenders(options);
-  try {
-    const pending = renders.render(dir);
-    renders.close();
-    return renderedText(await pending, options);
-  } finally {
-    renders.close();
-  }
+  const pending = renders.render(dir);
+  // The one render is queued: kustomize-batch ends once it has answered.
+  renders.close();
+  return renderedText(await pending, options);
 }
 
 /** The YAML stream of a finished render, or an ExitError naming the kustomization file and why. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExitError } from '../lib/exit-error.js';
-import { runProcess } from '../lib/process.js';
+import { findOnPath, isExecutable, runProcess } from '../lib/process.js';
 import { PACKAGE_ROOT } from '../lib/repo.js';
 
 /**
@@ -57,27 +57,13 @@ function findBatch(): (KustomizeEngine & { kind: 'batch' }) | undefined {
   let binary: string;
   try {
     binary = batchBinaryPath();
-    accessSync(binary, constants.X_OK);
   } catch {
-    return undefined;
+    return undefined; // its sources are not here (an installed copy without them)
   }
+  if (!isExecutable(binary)) return undefined;
   const goMod = readFileSync(join(BATCH_SOURCE_DIR, 'go.mod'), 'utf8');
   const api = /sigs\.k8s\.io\/kustomize\/api (v\S+)/.exec(goMod)?.[1] ?? 'unknown';
   return { kind: 'batch', binary, version: `sigs.k8s.io/kustomize/api ${api}` };
-}
-
-/** True when `name` is an executable file in a PATH directory: checked without starting it. */
-function onPath(name: string): boolean {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      // Not in this one.
-    }
-  }
-  return false;
 }
 
 async function detectCli(): Promise<KustomizeEngine & { kind: 'cli' }> {
@@ -85,7 +71,7 @@ async function detectCli(): Promise<KustomizeEngine & { kind: 'cli' }> {
   const explicit = process.env.KUSTOMIZE;
   if (explicit) candidates.push({ command: [explicit, 'build'], versionArgs: [explicit, 'version'] });
   // Looked up on PATH first: starting a binary that is not there costs a spawn for nothing.
-  if (onPath('kustomize'))
+  if (findOnPath('kustomize'))
     candidates.push({ command: ['kustomize', 'build'], versionArgs: ['kustomize', 'version'] });
   candidates.push({ command: ['kubectl', 'kustomize'], versionArgs: ['kubectl', 'version', '--client'] });
   for (const candidate of candidates) {

@@ -9,22 +9,14 @@
  * index is read back from the file name kubeconform reports. The index counts the non-empty documents of
  * the stream, as `Resource.index` does in scripts/render/parse.ts.
  */
-import {
-  accessSync,
-  constants,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatPath, type JsonValue } from '../core/resource.js';
 import { EXIT_ERROR, ExitError } from '../lib/exit-error.js';
-import { runProcess } from '../lib/process.js';
+import { findOnPath, isExecutable, runProcess } from '../lib/process.js';
 import { fromValidationErrors, hideSchemaKeys, parseValidationMessage, type SchemaError } from './errors.js';
 import {
   CRD_SCHEMA_TEMPLATE,
@@ -451,11 +443,7 @@ async function locate(env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
     binary = explicit;
   } else {
     binary =
-      (env.PATH ?? '')
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, 'kubeconform'))
-        .find(isExecutable) ?? [join(cwd, PATHS.toolsBin, 'kubeconform')].find(isExecutable);
+      findOnPath('kubeconform', env.PATH) ?? [join(cwd, PATHS.toolsBin, 'kubeconform')].find(isExecutable);
   }
   if (!binary) {
     throw new ExitError(
@@ -478,13 +466,4 @@ async function versionOf(binary: string): Promise<string> {
   if (run.code === 0) return run.stdout.trim();
   const why = run.startError?.message ?? (run.timedOut ? 'timed out' : `exit code ${run.code}`);
   throw new ExitError(`${binary} -v failed: ${why.split('\n')[0]}; ${SETUP_HINT}`);
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }

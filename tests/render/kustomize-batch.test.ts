@@ -357,36 +357,32 @@ describe('a kustomize-batch that misbehaves', () => {
     return path;
   }
 
-  it('is killed when it answers nothing within the render timeout, and says so', async () => {
-    const pidFile = join(trees.dir(), 'pid');
-    const binary = script(`echo $$ > ${pidFile}\nexec sleep 600`);
-    const batch = openBatch(binary, { timeoutMs: 300, maxBytes: 1 << 20 });
+  /** The first render the stand-in answers (or fails), and how long it took. */
+  async function firstRender(body: string, timeoutMs = TIMEOUT) {
+    const batch = openBatch(script(body), { timeoutMs, maxBytes: 1 << 20 });
     const started = performance.now();
     const render = await batch.render('/tmp/anything');
-    expect(performance.now() - started).toBeLessThan(3000);
+    batch.close();
+    return { render, ms: performance.now() - started };
+  }
+
+  it('is killed when it answers nothing within the render timeout, and says so', async () => {
+    const pidFile = join(trees.dir(), 'pid');
+    const { render, ms } = await firstRender(`echo $$ > ${pidFile}\nexec sleep 600`, 300);
+    expect(ms).toBeLessThan(3000);
     expect(() => judgeRender(render, { root: '/tmp' })).toThrow(/did not finish within 0.3s/);
     expect(processAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 
   it('ending before it answers fails each pending render with one line, no trace', async () => {
-    const batch = openBatch(script('echo "panic: something deep" >&2\nexit 3'), {
-      timeoutMs: TIMEOUT,
-      maxBytes: 1 << 20,
-    });
-    const render = await batch.render('/tmp/anything');
-    batch.close();
+    const { render } = await firstRender('echo "panic: something deep" >&2\nexit 3');
     expect(() => judgeRender(render, { root: '/tmp' })).toThrow(
       /kustomize could not build it: kustomize-batch exited with code 3 before it rendered this$/,
     );
   });
 
   it('an answer that is not JSON fails that render', async () => {
-    const batch = openBatch(script('read line\necho "not json"\nsleep 1'), {
-      timeoutMs: TIMEOUT,
-      maxBytes: 1 << 20,
-    });
-    const render = await batch.render('/tmp/anything');
-    batch.close();
+    const { render } = await firstRender('read line\necho "not json"\nsleep 1');
     expect(() => judgeRender(render, { root: '/tmp' })).toThrow(/answered with something other than JSON/);
   });
 });
