@@ -50,6 +50,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     process.stdout.write(`${USAGE}\n`);
     return EXIT_CLEAN;
   }
+  // kustomize-batch starts up first, while this reads the flags, loads the engine and checks the
+  // trees; it renders nothing until a tree has passed its checks. Not for --list-rules.
+  const renders = args.values['list-rules'] ? undefined : openRenders();
+  try {
+    return await validateFlags(args, renders);
+  } finally {
+    renders?.close();
+  }
+}
+
+async function validateFlags(
+  args: ReturnType<typeof parseArguments>,
+  renders: Renders | undefined,
+): Promise<number> {
   const cwd = invocationDirectory();
   // The validated tree's repository, not necessarily the one the command runs in: its config,
   // its paths in every report, its environments.
@@ -57,7 +71,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const configFile = args.values.config
     ? resolve(cwd, args.values.config)
     : nearestConfig(args.positionals.length > 0 ? resolve(cwd, args.positionals[0] as string) : cwd, root);
-  if (args.values['list-rules']) {
+  // --list-rules: the configuration and the rule catalogue, no engine.
+  if (!renders) {
     const [{ loadConfig }, { ruleCatalogue }, { listRules }] = await Promise.all([
       import('./config/load.js'),
       import('./policies/index.js'),
@@ -83,14 +98,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   const output = args.values.output ? outputFile(cwd, args.values.output) : undefined;
   const server = serverOptions(args.values, cwd);
-  // kustomize-batch starts up while the engine loads and the trees are checked; it renders nothing
-  // until a tree has passed its checks.
-  const renders = openRenders();
-  try {
-    return await validateWith(renders, { args, cwd, root, configFile, format, output, server });
-  } finally {
-    renders.close();
-  }
+  return validateWith(renders, { args, cwd, root, configFile, format, output, server });
 }
 
 interface Invocation {

@@ -7,12 +7,15 @@ import { parseRenderedStream, type RenderedOverlay, renderedFromDocuments } from
 import type { OverlayRun, RunResult } from '../report/types.js';
 import type { SourceFiles } from '../sourcemap/files.js';
 import { explainRenderFailure } from '../sourcemap/inputs.js';
+import { sourceKinds } from '../sourcemap/kinds.js';
 import { SourceLocator } from '../sourcemap/locate.js';
 import { controllersFor, loadControllers } from './controllers.js';
 import { policyRules, preparePolicies, runPolicies } from './policies.js';
 import { type PreparedOverlay, type PreparedRun, prepareOverlays } from './prepare.js';
 import type { RenderOutcome } from './renders.js';
 import {
+  abandonSchemaStage,
+  type PreparedSchemaStage,
   prepareSchemaStage,
   SCHEMA_RULE,
   SCHEMA_SETTINGS,
@@ -56,13 +59,32 @@ export async function validateOverlays(
 ): Promise<RunResult> {
   const started = options.startedAt ?? performance.now();
   const mark = stageTimer(started);
-  const schemaPrepared = prepareSchemaStage(options.schema);
-  // Awaited after the tree work; a bad tree throws first and must not leave it unhandled.
-  schemaPrepared.catch(() => undefined);
   // The CLI prepares the overlays before it loads this module; other callers start here.
   const run = Array.isArray(input)
     ? prepareOverlays(input as readonly OverlayTarget[], options.root)
     : (input as PreparedRun);
+  const { files } = run;
+  const schemaPrepared = prepareSchemaStage(
+    options.schema,
+    run.overlays.flatMap((each) => sourceKinds(each.tree, files)),
+  );
+  // Awaited after the tree work; a bad tree throws first and must not leave it unhandled.
+  schemaPrepared.catch(() => undefined);
+  try {
+    return await validatePrepared(run, schemaPrepared, options, mark, started);
+  } catch (error) {
+    abandonSchemaStage(schemaPrepared);
+    throw error;
+  }
+}
+
+async function validatePrepared(
+  run: PreparedRun,
+  schemaPrepared: Promise<PreparedSchemaStage>,
+  options: ValidateOptions,
+  mark: (stage: string) => void,
+  started: number,
+): Promise<RunResult> {
   const { files } = run;
   const prepared = run.overlays.map((each) => ({
     ...each,

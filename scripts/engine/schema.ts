@@ -8,8 +8,12 @@ import type { RuleMeta } from '../report/types.js';
 import {
   checkDocuments,
   findKubeconform,
+  knownKubeconform,
+  type ObjectKind,
   type SchemaDocument,
   type SchemaResult,
+  type StartedKubeconform,
+  startKubeconform,
 } from '../schema/kubeconform.js';
 import type { CheckStage, PendingStage } from './stage.js';
 
@@ -34,17 +38,63 @@ export interface SchemaStageOptions {
 export type SchemaStage = CheckStage;
 export type PendingSchemaStage = PendingStage;
 
-/** Finds kubeconform before rendering starts, so a missing binary costs nothing later. */
-export async function prepareSchemaStage(
+/** The schema stage before the objects exist: kubeconform found, and started on the kinds the sources name. */
+export interface PreparedSchemaStage {
+  binary?: string;
+  skippedReason?: string;
+  started?: StartedKubeconform;
+}
+
+/**
+ * Finds kubeconform while kustomize renders, so a missing binary costs nothing later, and starts
+ * it on the kinds the sources name (see startKubeconform), so that it compiles their schemas
+ * before the rendered objects arrive.
+ */
+export function prepareSchemaStage(
   options: SchemaStageOptions,
-): Promise<{ binary?: string; skippedReason?: string }> {
-  if (!options.enabled) return { skippedReason: 'schema checks were turned off (--no-schemas)' };
+  kinds: readonly ObjectKind[] = [],
+): Promise<PreparedSchemaStage> {
+  if (!options.enabled)
+    return Promise.resolve({ skippedReason: 'schema checks were turned off (--no-schemas)' });
+  // Started now, before the caller's synchronous work, when the binary's version is known already.
+  const known = knownKubeconform({ cwd: options.cwd });
+  if (known) {
+    return Promise.resolve({
+      binary: known,
+      started: startKubeconform(kinds, { ...checkOptions(options), binary: known }),
+    });
+  }
+  return findAndStart(options, kinds);
+}
+
+async function findAndStart(
+  options: SchemaStageOptions,
+  kinds: readonly ObjectKind[],
+): Promise<PreparedSchemaStage> {
+  let binary: string;
   try {
-    return { binary: await findKubeconform({ cwd: options.cwd }) };
+    binary = await findKubeconform({ cwd: options.cwd });
   } catch (error) {
     if (error instanceof ExitError) return { skippedReason: error.format() };
     throw error;
   }
+  return { binary, started: startKubeconform(kinds, { ...checkOptions(options), binary }) };
+}
+
+/** The stage is not going to run (a render failed): a started kubeconform is stopped. */
+export function abandonSchemaStage(prepared: Promise<PreparedSchemaStage>): void {
+  prepared.then(
+    (stage) => stage.started?.cancel(),
+    () => undefined,
+  );
+}
+
+function checkOptions(options: SchemaStageOptions) {
+  return {
+    kubernetesVersion: options.kubernetesVersion,
+    schemaLocations: options.schemaLocations,
+    cwd: options.cwd,
+  };
 }
 
 /**
@@ -54,7 +104,7 @@ export async function prepareSchemaStage(
  */
 export function startSchemaStage(
   overlays: readonly RenderedOverlay[],
-  prepared: { binary?: string; skippedReason?: string },
+  prepared: PreparedSchemaStage,
   options: SchemaStageOptions,
 ): PendingSchemaStage {
   if (!prepared.binary) {
@@ -74,12 +124,10 @@ export function startSchemaStage(
     })),
   );
   // Settled here so that a failure is not an unhandled rejection before finish() awaits it.
-  const settled = checkDocuments(documents, {
-    binary: prepared.binary,
-    kubernetesVersion: options.kubernetesVersion,
-    schemaLocations: options.schemaLocations,
-    cwd: options.cwd,
-  }).then(
+  const checked = prepared.started
+    ? prepared.started.check(documents)
+    : checkDocuments(documents, { ...checkOptions(options), binary: prepared.binary });
+  const settled = checked.then(
     (results) => ({ results }),
     (error: unknown) => ({ error }),
   );

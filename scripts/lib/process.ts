@@ -14,8 +14,13 @@ export interface RunOptions {
   timeoutMs: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Written to stdin, then stdin is closed. */
-  input?: string;
+  /**
+   * Written to stdin, then stdin is closed. An async iterable is written piece by piece as it
+   * yields, waiting for the pipe to drain (a process started before its input is ready).
+   */
+  input?: string | AsyncIterable<string>;
+  /** Aborting it kills the process group, as a timeout does (an answer no longer wanted). */
+  signal?: AbortSignal;
   /** Called with each complete line of stderr and stdout as it arrives (progress output). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Bytes kept of each stream. */
@@ -190,8 +195,35 @@ export function runProcess(
     };
     child.stdout?.on('data', collect('stdout'));
     child.stderr.on('data', collect('stderr'));
-    child.stdin.end(options.input ?? '');
+    if (options.signal?.aborted) child.kill();
+    options.signal?.addEventListener('abort', () => child.kill(), { once: true });
+    if (typeof options.input === 'string' || options.input === undefined)
+      child.stdin.end(options.input ?? '');
+    else writeInput(child.stdin, options.input).catch(() => child.kill());
   });
+}
+
+/** Writes each piece as the iterable yields it, waiting for the pipe to drain; ends stdin after the last. */
+async function writeInput(
+  stdin: NodeJS.WritableStream & { destroyed: boolean },
+  input: AsyncIterable<string>,
+) {
+  for await (const piece of input) {
+    if (stdin.destroyed) return;
+    if (!stdin.write(piece)) {
+      await new Promise<void>((resolve) => {
+        // The process may end (or be killed) instead of reading: 'close' ends the wait too.
+        const done = () => {
+          stdin.off('drain', done);
+          stdin.off('close', done);
+          resolve();
+        };
+        stdin.on('drain', done);
+        stdin.on('close', done);
+      });
+    }
+  }
+  if (!stdin.destroyed) stdin.end();
 }
 
 /** True for a regular file this process may execute. */

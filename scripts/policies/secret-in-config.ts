@@ -2,7 +2,7 @@ import { SUPPRESSION_ANNOTATION_PREFIX } from '../config/suppressions.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import { keyDisplay } from '../core/secret-keys.js';
 import { compileConfigPatterns } from '../lib/patterns.js';
-import { definePolicy, type RawFinding } from './types.js';
+import { definePolicy, type PolicyContext, type RawFinding } from './types.js';
 import { credentialArguments } from './util/credential-args.js';
 import {
   AZURE_AI_KEY_NAME,
@@ -13,8 +13,10 @@ import {
   embeddedAssignments,
   entropyCandidates,
   isHighEntropy,
+  loadSecretlint,
   normalizeKeyName,
   secretlintPatterns,
+  secretlintPatternsOf,
 } from './util/credentials.js';
 import { asArray, asObject, asString, asStringMap } from './util/json.js';
 import { isPlaceholder, isSshPublicKeyList } from './util/secrets.js';
@@ -111,6 +113,58 @@ const NUMBER_OR_FLAG = /^(-?\d+(\.\d+)?[a-z]{0,3}|true|false|yes|no|on|off)$/i;
 const judgedNames = new WeakMap<object, Map<string, boolean>>();
 const MAX_JUDGED_NAMES = 10_000;
 
+/**
+ * What secretlint finds in every value of the overlay, screened in one run per overlay (see
+ * secretlintPatternsOf) the first time a check asks: one run per value cost most of the rule's time.
+ */
+const screenedOverlays = new WeakMap<PolicyContext, Promise<Map<string, string[]>>>();
+
+function screenOverlay(
+  ctx: PolicyContext,
+  ignoreAnnotations: readonly string[],
+): Promise<Map<string, string[]>> {
+  let screened = screenedOverlays.get(ctx);
+  if (!screened) {
+    const values = ctx.resources.flatMap((resource) =>
+      configValues(resource, ignoreAnnotations)
+        .map((each) => each.value)
+        .filter((value) => value.length >= SECRETLINT_MIN_LENGTH),
+    );
+    screened = secretlintPatternsOf(values);
+    screenedOverlays.set(ctx, screened);
+  }
+  return screened;
+}
+
+/** Shorter values are not given to secretlint: none of its patterns is that short. */
+const SECRETLINT_MIN_LENGTH = 8;
+
+/** The built-in key-name patterns (options' defaults): see compileConfigPatterns for why they are named. */
+const CREDENTIAL_KEY_PATTERNS: readonly string[] = [
+  '(^|[_./-])key$',
+  'api[_.-]?key',
+  'access[_.-]?key',
+  'account[_.-]?key',
+  'private[_.-]?key',
+  'secret[_.-]?key',
+  'passw(or)?d',
+  '(^|[_./-])pass$',
+  '(^|[_./-])pwd($|[_./-])',
+  '(^|[_./-])token($|[_./-])',
+  'token$',
+  '(^|[_./-])secret($|[_./-])',
+  'secret$',
+  'client[_.-]?secret',
+  'connection[_.-]?string',
+  'conn[_.-]?str',
+  '(^|[_./-])credentials?($|[_./-])',
+  '(^|[_./-])sas($|[_./-])',
+];
+const IGNORE_KEY_PATTERNS: readonly string[] = [
+  '[_./-](names?|paths?|files?|dirs?|ids?|urls?|uris?|endpoints?|hosts?|ttl|expiry|limit|max|min|size|count|enabled|type|version|header|prefix|mount)$',
+  '[_./-](length|len|policy|issuer|audience|scopes?|store|provider|class|ref|kind|mode|format|algorithm|pattern|regex|timeout|lifetime|duration|interval|stdin)$',
+];
+
 export const secretInConfigPolicy = definePolicy<SecretInConfigOptions>({
   id: 'secret-in-config',
   description: 'ConfigMaps, container env values, command lines and annotations carry no credentials.',
@@ -125,35 +179,13 @@ export const secretInConfigPolicy = definePolicy<SecretInConfigOptions>({
         'Regular expressions (case-insensitive) for key names that mean a credential; camelCase words are ' +
         'matched as if written with `_` (`githubToken` as `github_Token`).',
       schema: { type: 'array', items: { type: 'string', format: 'regex' } },
-      default: [
-        '(^|[_./-])key$',
-        'api[_.-]?key',
-        'access[_.-]?key',
-        'account[_.-]?key',
-        'private[_.-]?key',
-        'secret[_.-]?key',
-        'passw(or)?d',
-        '(^|[_./-])pass$',
-        '(^|[_./-])pwd($|[_./-])',
-        '(^|[_./-])token($|[_./-])',
-        'token$',
-        '(^|[_./-])secret($|[_./-])',
-        'secret$',
-        'client[_.-]?secret',
-        'connection[_.-]?string',
-        'conn[_.-]?str',
-        '(^|[_./-])credentials?($|[_./-])',
-        '(^|[_./-])sas($|[_./-])',
-      ],
+      default: [...CREDENTIAL_KEY_PATTERNS],
     },
     ignoreKeyPatterns: {
       description:
         'Regular expressions (case-insensitive) for key names that hold no credential even when they look like one.',
       schema: { type: 'array', items: { type: 'string', format: 'regex' } },
-      default: [
-        '[_./-](names?|paths?|files?|dirs?|ids?|urls?|uris?|endpoints?|hosts?|ttl|expiry|limit|max|min|size|count|enabled|type|version|header|prefix|mount)$',
-        '[_./-](length|len|policy|issuer|audience|scopes?|store|provider|class|ref|kind|mode|format|algorithm|pattern|regex|timeout|lifetime|duration|interval|stdin)$',
-      ],
+      default: [...IGNORE_KEY_PATTERNS],
     },
     entropyThreshold: {
       description: 'Shannon entropy (bits per character) from which a long token counts as a random secret.',
@@ -218,19 +250,17 @@ data:
   STORAGE_ACCOUNT_NAME: triage`,
   },
   prepare(options) {
-    for (const patterns of [
-      options.credentialKeyPatterns,
-      options.ignoreKeyPatterns,
-      options.extraPlaceholders,
-    ]) {
-      compileConfigPatterns(patterns, 'i');
-    }
+    compileConfigPatterns(options.credentialKeyPatterns, 'i', CREDENTIAL_KEY_PATTERNS);
+    compileConfigPatterns(options.ignoreKeyPatterns, 'i', IGNORE_KEY_PATTERNS);
+    compileConfigPatterns(options.extraPlaceholders, 'i');
+    // secretlint's ~30 rules load while kustomize renders, not when the first object is checked.
+    loadSecretlint().catch(() => undefined);
   },
   async check(resource, ctx) {
     const options = ctx.options;
     // Config-supplied patterns: matched in linear time, so a crafted pattern cannot hang the run.
-    const credentialKeys = compileConfigPatterns(options.credentialKeyPatterns, 'i');
-    const ignoredKeys = compileConfigPatterns(options.ignoreKeyPatterns, 'i');
+    const credentialKeys = compileConfigPatterns(options.credentialKeyPatterns, 'i', CREDENTIAL_KEY_PATTERNS);
+    const ignoredKeys = compileConfigPatterns(options.ignoreKeyPatterns, 'i', IGNORE_KEY_PATTERNS);
     const extra = compileConfigPatterns(options.extraPlaceholders, 'i');
     const entropy = { threshold: options.entropyThreshold, minLength: options.entropyMinLength };
     const ignored = (name: string) => ignoredKeys.some((pattern) => pattern.test(name));
@@ -262,7 +292,11 @@ data:
         findings.push({ messageId: 'azureCredential', data: { where, pattern: azure }, path });
         continue;
       }
-      const known = value.length >= 8 ? await secretlintPatterns(value) : [];
+      const known =
+        value.length >= SECRETLINT_MIN_LENGTH
+          ? ((await screenOverlay(ctx, options.ignoreAnnotations)).get(value) ??
+            (await secretlintPatterns(value)))
+          : [];
       if (known.length > 0) {
         findings.push({ messageId: 'knownPattern', data: { where, pattern: known.join(', ') }, path });
         continue;

@@ -9,10 +9,10 @@
  * index is read back from the file name kubeconform reports. The index counts the non-empty documents of
  * the stream, as `Resource.index` does in scripts/render/parse.ts.
  */
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { formatPath, type JsonValue } from '../core/resource.js';
 import { EXIT_ERROR, ExitError } from '../lib/exit-error.js';
@@ -106,12 +106,20 @@ export interface SchemaDocument {
   name: string;
 }
 
-/** Like checkSchemas, for documents the caller has split and parsed; result indices are positions in `input`. */
-export async function checkDocuments(
-  input: readonly SchemaDocument[],
-  opts: CheckSchemasOptions = {},
-): Promise<SchemaResult[]> {
-  const documents: SplitDocument[] = input.map((doc, index) => ({ ...doc, index }));
+/** What every kubeconform run of one check shares: the binary, its arguments, where schemas are looked up. */
+interface RunPlan {
+  binary: string;
+  args: string[];
+  /** The -schema-location values, in order (a tree's CRD location goes first when it has one). */
+  locations: string[];
+  kubernetesVersion: string;
+  online: boolean;
+  cwd: string;
+  timeoutMs: number;
+}
+
+/** The run for these options; an ExitError when the schemas are missing. */
+function planRun(opts: CheckSchemasOptions, binary: string): RunPlan {
   const cwd = opts.cwd ?? REPO_ROOT;
   const kubernetesVersion = normalizeKubernetesVersion(
     opts.kubernetesVersion ?? process.env[ENV.kubernetesVersion] ?? DEFAULT_KUBERNETES_VERSION,
@@ -131,10 +139,6 @@ export async function checkDocuments(
       EXIT_ERROR,
     );
   }
-  if (documents.length === 0) return [];
-  const binary = opts.binary ?? (await findKubeconform({ cwd }));
-
-  const workers = opts.workers ?? 1;
   const args = [
     '-strict',
     '-output',
@@ -145,7 +149,7 @@ export async function checkDocuments(
     '-n',
     // One worker: each worker compiles every schema again, which costs more than it saves
     // (1,000 objects: 0.8 s with -n 1, 1.6 s with -n 2 on two cores).
-    String(workers),
+    String(opts.workers ?? 1),
     ...resolved.locations.flatMap((location) => ['-schema-location', location]),
   ];
   if (online) {
@@ -154,6 +158,32 @@ export async function checkDocuments(
     args.push('-cache', cache);
   }
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return { binary, args, locations: resolved.locations, kubernetesVersion, online, cwd, timeoutMs };
+}
+
+/** As kubeconform reads them for this run, for messages that say where a schema was looked for. */
+function shownLocations(plan: RunPlan): string[] {
+  return plan.locations.map((location) =>
+    location.replace(/\{\{\s*\.NormalizedKubernetesVersion\s*\}\}/g, `v${plan.kubernetesVersion}`),
+  );
+}
+
+/** One stream, one worker: kubeconform reads the documents in order and reports them in that order. */
+function streamText(documents: readonly SplitDocument[]): string {
+  return documents.map((doc) => doc.text).join('---\n');
+}
+
+/** Like checkSchemas, for documents the caller has split and parsed; result indices are positions in `input`. */
+export async function checkDocuments(
+  input: readonly SchemaDocument[],
+  opts: CheckSchemasOptions = {},
+): Promise<SchemaResult[]> {
+  const documents: SplitDocument[] = input.map((doc, index) => ({ ...doc, index }));
+  // Before kubeconform is looked for: missing schemas are the message a user needs.
+  const plan = planRun(opts, opts.binary ?? '');
+  if (documents.length === 0) return [];
+  plan.binary ||= await findKubeconform({ cwd: plan.cwd });
+  const { args, binary, cwd, timeoutMs } = plan;
   // Synchronous up to the spawn: the caller runs the policies right after this call, and an await
   // here would hold kubeconform back until they finish instead of running beside them.
   const dir = mkdtempSync(join(tmpdir(), 'triage-schema-'));
@@ -165,25 +195,21 @@ export async function checkDocuments(
       const location = join(treeCrds, CRD_SCHEMA_TEMPLATE);
       const at = args.indexOf('-schema-location');
       args.splice(at < 0 ? args.length : at, 0, '-schema-location', location);
-      resolved.locations.unshift(location);
+      plan.locations.unshift(location);
     }
-    // As kubeconform reads them for this run, for messages that say where a schema was looked for.
-    const shownLocations = resolved.locations.map((location) =>
-      location.replace(/\{\{\s*\.NormalizedKubernetesVersion\s*\}\}/g, `v${kubernetesVersion}`),
-    );
-    if (workers === 1) {
-      // One stream, one worker: kubeconform reports in document order, which is checked below.
+    const shown = shownLocations(plan);
+    if ((opts.workers ?? 1) === 1) {
       // Writing a file per document instead cost ~0.3 s for 1,000 objects.
       const stream = join(dir, 'stream.yaml');
-      writeFileSync(stream, documents.map((doc) => doc.text).join('---\n'));
+      writeFileSync(stream, streamText(documents));
       const reported = parseOutput(
-        await runKubeconform(binary, [...args, stream], timeoutMs, cwd, dir),
+        await runKubeconform(binary, [...args, stream], { timeoutMs, cwd, dir }),
         binary,
       );
       const ordered = inDocumentOrder(reported, documents);
       if (ordered)
         return ordered.map(([entry, status], index) =>
-          toResult(entry, status, documents[index] as SplitDocument, shownLocations, cwd),
+          toResult(entry, status, documents[index] as SplitDocument, shown, cwd),
         );
     }
     // One file per document, so each result names its document whatever the order.
@@ -191,13 +217,127 @@ export async function checkDocuments(
     await mkdir(perDocument);
     await Promise.all(documents.map((doc) => writeFile(join(perDocument, fileNameFor(doc.index)), doc.text)));
     const reported = parseOutput(
-      await runKubeconform(binary, [...args, perDocument], timeoutMs, cwd, dir),
+      await runKubeconform(binary, [...args, perDocument], { timeoutMs, cwd, dir }),
       binary,
     );
-    return toResults(reported, documents, shownLocations, cwd);
+    return toResults(reported, documents, shown, cwd);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** An object's type, as a kustomization's sources name it. */
+export interface ObjectKind {
+  apiVersion: string;
+  kind: string;
+}
+
+/** A kubeconform started before the documents exist (see startKubeconform). */
+export interface StartedKubeconform {
+  /** What checkDocuments(documents) gives; called at most once. */
+  check(documents: readonly SchemaDocument[]): Promise<SchemaResult[]>;
+  /** No check is coming: the process is killed. */
+  cancel(): void;
+}
+
+/** The name of every warm-up object, by which its results are told from the tree's own. */
+const WARM_UP_NAME = 'triage-validate-warm-up';
+const MAX_WARM_UP_KINDS = 100;
+/** How long a started kubeconform waits for its documents; after that a check runs a fresh one. */
+const WARM_WAIT_MS = 120_000;
+
+/**
+ * Starts kubeconform while the overlays still render, reading stdin, and gives it first one
+ * small object of each kind the sources name, so that it reads and compiles their schemas (most
+ * of its time: 18 objects of 10 kinds take 44 ms, one Namespace 11 ms) before the rendered
+ * objects arrive. The warm-up objects' results are left out. The objects then go through the
+ * same stream, in order, as in checkDocuments; when they carry CustomResourceDefinitions (whose
+ * schemas must come first), or kubeconform's answer cannot be paired with them, the check runs
+ * checkDocuments instead.
+ */
+export function startKubeconform(
+  kinds: readonly ObjectKind[],
+  opts: CheckSchemasOptions & { binary: string },
+): StartedKubeconform {
+  let plan: RunPlan;
+  try {
+    plan = planRun(opts, opts.binary);
+  } catch {
+    // checkDocuments reports the missing schemas.
+    return { check: (documents) => checkDocuments(documents, opts), cancel: () => undefined };
+  }
+  const warmUp = warmUpObjects(kinds);
+  const started = performance.now();
+  const abort = new AbortController();
+  let deliver: (text: string | undefined) => void = () => undefined;
+  const documentsText = new Promise<string | undefined>((resolve) => {
+    deliver = resolve;
+  });
+  async function* input() {
+    yield warmUp.join('');
+    const text = await documentsText;
+    if (text !== undefined) yield text;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'triage-schema-'));
+  const running = runKubeconform(plan.binary, [...plan.args, '-'], {
+    timeoutMs: plan.timeoutMs + WARM_WAIT_MS,
+    cwd: plan.cwd,
+    dir,
+    input: input(),
+    signal: abort.signal,
+  }).finally(() => rmSync(dir, { recursive: true, force: true }));
+  running.catch(() => undefined);
+  const cancel = () => {
+    deliver(undefined);
+    abort.abort();
+  };
+  let checked = false;
+  return {
+    cancel,
+    async check(input) {
+      if (checked) throw new Error('startKubeconform: check() was called twice');
+      checked = true;
+      const documents: SplitDocument[] = input.map((doc, index) => ({ ...doc, index }));
+      const late = performance.now() - started > WARM_WAIT_MS;
+      if (documents.length === 0 || late || documents.some((doc) => isCrd(doc.body))) {
+        cancel();
+        return checkDocuments(input, opts);
+      }
+      deliver(streamText(documents));
+      const reported = parseOutput(await running, plan.binary);
+      const warm = reported.slice(0, warmUp.length);
+      const ordered =
+        warm.length === warmUp.length && warm.every((entry) => entry.name === WARM_UP_NAME)
+          ? inDocumentOrder(reported.slice(warmUp.length), documents)
+          : undefined;
+      if (!ordered) return checkDocuments(input, opts);
+      const shown = shownLocations(plan);
+      return ordered.map(([entry, status], index) =>
+        toResult(entry, status, documents[index] as SplitDocument, shown, plan.cwd),
+      );
+    },
+  };
+}
+
+/** One minimal object per distinct kind, each ended by a separator so kubeconform reads it at once. */
+function warmUpObjects(kinds: readonly ObjectKind[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const { apiVersion, kind } of kinds) {
+    // Only names that need no quoting in YAML: anything else is not warmed (it is still checked).
+    if (!/^[A-Za-z0-9.-]+(\/[A-Za-z0-9.-]+)?$/.test(apiVersion) || !/^[A-Za-z][A-Za-z0-9]*$/.test(kind))
+      continue;
+    const key = `${apiVersion} ${kind}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${WARM_UP_NAME}\n---\n`);
+    if (out.length >= MAX_WARM_UP_KINDS) break;
+  }
+  return out;
+}
+
+function isCrd(body: JsonValue | undefined): boolean {
+  return isObject(body) && body.kind === 'CustomResourceDefinition';
 }
 
 /** kubeconform's results paired with the documents, when there is one per document in the same order. */
@@ -263,13 +403,20 @@ interface RunResult {
  * kubeconform's report goes to a file: the policies keep this process busy while kubeconform runs,
  * and a report larger than a pipe holds would make kubeconform wait for them.
  */
-async function runKubeconform(binary: string, args: string[], timeoutMs: number, cwd: string, dir: string) {
-  const report = join(dir, 'report.json');
+async function runKubeconform(
+  binary: string,
+  args: string[],
+  how: { timeoutMs: number; cwd: string; dir: string; input?: AsyncIterable<string>; signal?: AbortSignal },
+) {
+  const { timeoutMs } = how;
+  const report = join(how.dir, 'report.json');
   const run = await runProcess(binary, args, {
-    cwd,
+    cwd: how.cwd,
     timeoutMs,
     stdoutFile: report,
     maxOutputBytes: 1024 * 1024,
+    input: how.input,
+    signal: how.signal,
   });
   if (run.timedOut) throw new ExitError(`kubeconform did not finish within ${timeoutMs / 1000} s`);
   if (run.startError) {
@@ -432,33 +579,93 @@ export function findKubeconform(opts: FindOptions = {}): Promise<string> {
   return promise;
 }
 
-async function locate(env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
-  const pinned = PINS.kubeconform.version;
-  const explicit = env[ENV.binary];
+/**
+ * The kubeconform findKubeconform would give, without waiting, when an earlier run already ran
+ * its `-v` on this very file (same path, inode, size and modification time): lets the schema
+ * stage start kubeconform at once. Undefined when it would have to look.
+ */
+export function knownKubeconform(opts: FindOptions = {}): string | undefined {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? REPO_ROOT;
   let binary: string | undefined;
+  try {
+    binary = candidate(env, cwd);
+  } catch {
+    return undefined;
+  }
+  return binary !== undefined && cachedVersion(binary, cwd) === PINS.kubeconform.version ? binary : undefined;
+}
+
+/** The binary to use, not yet checked for its version; an ExitError when $KUBECONFORM is not one. */
+function candidate(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  const explicit = env[ENV.binary];
   if (explicit) {
     if (!isExecutable(explicit)) {
       throw new ExitError(`${ENV.binary}=${explicit} is not an executable file; unset it or ${SETUP_HINT}`);
     }
-    binary = explicit;
-  } else {
-    binary =
-      findOnPath('kubeconform', env.PATH) ?? [join(cwd, PATHS.toolsBin, 'kubeconform')].find(isExecutable);
+    return explicit;
   }
+  return findOnPath('kubeconform', env.PATH) ?? [join(cwd, PATHS.toolsBin, 'kubeconform')].find(isExecutable);
+}
+
+async function locate(env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
+  const pinned = PINS.kubeconform.version;
+  const binary = candidate(env, cwd);
   if (!binary) {
     throw new ExitError(
       `kubeconform ${pinned} not found (looked at $${ENV.binary}, PATH and ${PATHS.toolsBin}/kubeconform): ` +
         `${SETUP_HINT}, or set ${ENV.binary}=/path/to/kubeconform`,
     );
   }
-  const version = await versionOf(binary);
+  const version = cachedVersion(binary, cwd) ?? (await versionOf(binary));
   if (/^v?\d+\.\d+\.\d+/.test(version) && version.replace(/^v?/, 'v') !== pinned) {
     throw new ExitError(
       `${binary} is kubeconform ${version}, this repository pins ${pinned}: ${SETUP_HINT} and set ` +
         `${ENV.binary}=${join(cwd, PATHS.toolsBin, 'kubeconform')}`,
     );
   }
+  rememberVersion(binary, cwd, version);
   return binary;
+}
+
+/** Where the last `-v` answer is kept, with the identity of the file that gave it. */
+function versionCacheFile(cwd: string): string {
+  return join(cwd, PATHS.versionCache);
+}
+
+/** The file's identity: any replacement or rebuild changes one of these. */
+function identity(binary: string): string | undefined {
+  try {
+    const stat = statSync(binary);
+    return `${binary}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function cachedVersion(binary: string, cwd: string): string | undefined {
+  const id = identity(binary);
+  if (!id) return undefined;
+  try {
+    const cached = JSON.parse(readFileSync(versionCacheFile(cwd), 'utf8')) as {
+      identity?: unknown;
+      version?: unknown;
+    };
+    return cached.identity === id && typeof cached.version === 'string' ? cached.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rememberVersion(binary: string, cwd: string, version: string): void {
+  const id = identity(binary);
+  if (!id || cachedVersion(binary, cwd) === version) return;
+  try {
+    mkdirSync(dirname(versionCacheFile(cwd)), { recursive: true });
+    writeFileSync(versionCacheFile(cwd), `${JSON.stringify({ identity: id, version })}\n`);
+  } catch {
+    // A read-only checkout: the next run asks kubeconform again.
+  }
 }
 
 async function versionOf(binary: string): Promise<string> {

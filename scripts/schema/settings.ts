@@ -35,6 +35,8 @@ export const PATHS = {
   toolsBin: '.tools/bin',
   coreSchemas: '.cache/schemas/kubernetes',
   httpCache: '.cache/schemas/http',
+  /** The version the kubeconform in use reported, with that file's identity (see knownKubeconform). */
+  versionCache: '.cache/kubeconform-version.json',
   crdSchemas: 'schemas/crds',
 } as const;
 

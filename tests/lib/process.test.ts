@@ -34,6 +34,35 @@ describe('runProcess with stdoutFile', () => {
   });
 });
 
+describe('runProcess with streamed input and a signal', () => {
+  it('writes each piece as it comes, then ends stdin', async () => {
+    let release: () => void = () => undefined;
+    const later = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* input() {
+      yield 'first\n';
+      await later;
+      yield 'second\n';
+    }
+    const pending = runProcess('cat', [], { timeoutMs: 10_000, input: input() });
+    setTimeout(release, 200);
+    const result = await pending;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('first\nsecond\n');
+  });
+
+  it('kills the process group when the signal is aborted', async () => {
+    const abort = new AbortController();
+    const started = performance.now();
+    const pending = runProcess('sleep', ['30'], { timeoutMs: 60_000, signal: abort.signal });
+    setTimeout(() => abort.abort(), 100);
+    const result = await pending;
+    expect(result.signal).toBe('SIGKILL');
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
 describe('Ctrl-C', () => {
   it('stops what runProcess started, though it runs in a process group of its own', async () => {
     const dir = trees.dir();

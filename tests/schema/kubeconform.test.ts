@@ -1,7 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExitError } from '../../scripts/lib/exit-error.js';
-import { checkSchemas, findKubeconform } from '../../scripts/schema/kubeconform.js';
+import { checkSchemas, findKubeconform, knownKubeconform } from '../../scripts/schema/kubeconform.js';
 import { deployment, emptyDir, fakeKubeconform, TIMEOUT, useDefaultSchemaSettings } from './helpers.js';
 
 // The real kubeconform, installed by `npm run setup`: when it is missing these tests fail, with its how-to.
@@ -195,6 +196,21 @@ describe('findKubeconform', () => {
     const fake = fakeKubeconform('echo v0.6.7');
     await expect(findKubeconform({ env: { KUBECONFORM: fake }, cwd: emptyDir() })).rejects.toThrow(
       /is kubeconform v0\.6\.7, this repository pins v0\.7\.0/,
+    );
+  });
+
+  it('remembers the version per file: the next run starts at once, a replaced file is asked again', async () => {
+    const cwd = emptyDir();
+    const fake = fakeKubeconform('echo v0.7.0');
+    const env = { KUBECONFORM: fake, PATH: '' };
+    expect(knownKubeconform({ env, cwd })).toBeUndefined();
+    expect(await findKubeconform({ env, cwd })).toBe(fake);
+    expect(knownKubeconform({ env, cwd })).toBe(fake);
+    // Replaced by another version: its size and time differ, so its -v is asked again, and refused.
+    writeFileSync(fake, '#!/bin/sh\necho v0.6.7 # another build\n');
+    expect(knownKubeconform({ env, cwd })).toBeUndefined();
+    await expect(findKubeconform({ env: { ...env, PATH: '/nowhere' }, cwd })).rejects.toThrow(
+      /is kubeconform v0\.6\.7/,
     );
   });
 });

@@ -130,7 +130,7 @@ type LintSource = typeof import('@secretlint/core').lintSource;
 let secretlint:
   | Promise<{ lintSource: LintSource; config: Parameters<LintSource>[0]['options']['config'] }>
   | undefined;
-function loadSecretlint() {
+export function loadSecretlint() {
   secretlint ??= Promise.all([
     import('@secretlint/core'),
     import('@secretlint/secretlint-rule-preset-recommend'),
@@ -154,6 +154,59 @@ export async function secretlintPatterns(value: string): Promise<string[]> {
   return result.messages.map(
     (message) => `${message.ruleId.replace(/^@secretlint\/secretlint-rule-/, '')}/${message.messageId}`,
   );
+}
+
+/** Values joined into one secretlint run, up to this many characters a run (a few runs for a huge overlay). */
+const SCREEN_CHUNK_CHARS = 256 * 1024;
+/** Between two values: a blank line, which none of the preset's patterns spans. */
+const SCREEN_SEPARATOR = '\n\n';
+
+/**
+ * secretlintPatterns for many values at once. Each secretlint run sets up its ~30 rules again,
+ * about 1 ms a call (30 values: 26 ms, against 0.2 ms for one run over all of them), so the values
+ * are screened together, and each value secretlint flags there is run again on its own for the
+ * exact answer a lone run gives: the joint run only decides which values need one.
+ */
+export async function secretlintPatternsOf(values: Iterable<string>): Promise<Map<string, string[]>> {
+  const { lintSource, config } = await loadSecretlint();
+  const unique = [...new Set(values)];
+  const out = new Map<string, string[]>(unique.map((value) => [value, []]));
+  const flagged = new Set<string>();
+  for (let start = 0; start < unique.length; ) {
+    // One chunk: its values and where each begins in the joined text.
+    const chunk: string[] = [];
+    const offsets: number[] = [];
+    let length = 0;
+    while (start < unique.length && (chunk.length === 0 || length < SCREEN_CHUNK_CHARS)) {
+      const value = unique[start++] as string;
+      offsets.push(length);
+      chunk.push(value);
+      length += value.length + SCREEN_SEPARATOR.length;
+    }
+    const result = await lintSource({
+      source: { content: chunk.join(SCREEN_SEPARATOR), filePath: '/config-value.txt', contentType: 'text' },
+      options: { config, maskSecrets: true, noPhysicFilePath: true },
+    });
+    for (const message of result.messages) {
+      const at = lastAtOrBefore(offsets, message.range[0]);
+      const value = chunk[at];
+      if (value !== undefined) flagged.add(value);
+    }
+  }
+  for (const value of flagged) out.set(value, await secretlintPatterns(value));
+  return out;
+}
+
+/** The index of the last offset at or before `position` (offsets ascending, the first 0). */
+function lastAtOrBefore(offsets: readonly number[], position: number): number {
+  let low = 0;
+  let high = offsets.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((offsets[middle] as number) <= position) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 export interface EntropyOptions {
