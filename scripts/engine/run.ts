@@ -30,6 +30,7 @@ import {
   type ServerStageOptions,
   startServerStage,
 } from './server.js';
+import type { PendingStage } from './stage.js';
 import { applySuppressions } from './suppress.js';
 
 export interface ValidateOptions {
@@ -103,29 +104,39 @@ async function validatePrepared(
   const serverPrepared = prepareServerStage(serverOptions);
   const kubeconform = await schemaPrepared;
   mark('find kubeconform');
-  // Each overlay is parsed as soon as it is rendered, while kustomize renders the others.
-  const parsed = await Promise.all(
-    prepared.map(async (each, index) =>
-      parseRender(
-        await (renders[index] as Promise<RenderOutcome>),
-        `${each.target.path} (rendered)`,
-        { root: options.root, sensitive: each.sensitive },
-        () => explainFailure(prepared, files),
+  // Each overlay is parsed as soon as it is rendered, and its policies run while kustomize still
+  // renders the next; kubeconform and the API server start once the last one is parsed, so they
+  // check the objects in their own processes while this one runs that overlay's policies.
+  const parsed: RenderedOverlay[] = [];
+  const parseNext = async (index: number) => {
+    const each = prepared[index] as (typeof prepared)[number];
+    try {
+      parsed.push(
+        parseRender(
+          await (renders[index] as Promise<RenderOutcome>),
+          `${each.target.path} (rendered)`,
+          { root: options.root, sensitive: each.sensitive },
+          () => explainFailure(prepared, files),
+        ),
+      );
+    } catch (error) {
+      await abandonServerStage(serverPrepared);
+      throw error;
+    }
+  };
+  let stages: { schemaRun: PendingStage; serverRun: PendingStage } | undefined;
+  const startStages = () => {
+    mark('render and parse');
+    stages = {
+      schemaRun: startSchemaStage(parsed, kubeconform, options.schema),
+      serverRun: startServerStage(
+        parsed,
+        serverPrepared,
+        prepared.flatMap((each) => each.sensitive),
       ),
-    ),
-  ).catch(async (error: unknown) => {
-    await abandonServerStage(serverPrepared);
-    throw error;
-  });
-  mark('render and parse');
-  // kubeconform checks the schemas in its own process, and the API server judges the objects in
-  // its own, while this one runs the policies.
-  const schemaRun = startSchemaStage(parsed, kubeconform, options.schema);
-  const serverRun = startServerStage(
-    parsed,
-    serverPrepared,
-    prepared.flatMap((each) => each.sensitive),
-  );
+    };
+    return stages;
+  };
   const located: {
     overlay: string;
     env: string;
@@ -135,7 +146,9 @@ async function validatePrepared(
     parsedIndex: number;
   }[] = [];
   for (const [index, each] of prepared.entries()) {
-    const { resources, origins } = parsed[index] as (typeof parsed)[number];
+    await parseNext(index);
+    if (index === prepared.length - 1) startStages();
+    const { resources, origins } = parsed[index] as RenderedOverlay;
     const locator = new SourceLocator(each.tree, files);
     const findings = await runPolicies(resources, {
       overlay: each.target.path,
@@ -154,6 +167,7 @@ async function validatePrepared(
       parsedIndex: index,
     });
   }
+  const { schemaRun, serverRun } = stages ?? startStages();
   mark('policies');
   const schema = await schemaRun.finish();
   mark('schema (rest)');

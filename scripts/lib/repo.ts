@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -25,18 +24,27 @@ export function commandArgv(command: string, args: readonly string[] = []): stri
   return [LAUNCHER, command, ...args];
 }
 
-/** The repository a user works in: git's top level of `cwd`, or `cwd` outside git. */
+/**
+ * The repository a user works in: the nearest directory at or above `cwd` (symlinks resolved, as
+ * git resolves them) that holds `.git`, a directory or the file of a worktree or submodule, which
+ * is how git finds its top level; `cwd` outside git. Read from the file system: starting
+ * `git rev-parse` for it held validate up for about 10 ms before kustomize could start.
+ */
 export function repositoryRoot(cwd: string = process.cwd()): string {
+  let dir: string;
   try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], {
-      cwd,
-      encoding: 'utf8',
-      timeout: 5000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
+    dir = realpathSync(cwd);
   } catch {
     return cwd;
   }
+  // Bounded: a path has at most a few hundred components.
+  for (let depth = 0; depth < 4096; depth++) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return cwd;
 }
 
 export function toolVersion(): string {

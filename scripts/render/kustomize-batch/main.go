@@ -30,6 +30,9 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+// gcPercentAfterSchema: see the schema parse in main.
+const gcPercentAfterSchema = 400
+
 type document struct {
 	YAML   string          `json:"yaml"`
 	Object json.RawMessage `json:"object"`
@@ -68,10 +71,12 @@ func main() {
 	// The built-in schema is parsed once, while validate still reads the trees. The parse makes
 	// about 60 MB of short-lived garbage: collecting during it cost more CPU than the parse itself
 	// (both overlays of this repository: 142 ms of CPU with the collector, 79 ms without), on the
-	// core validate needs, so the collector waits until the schema is built.
-	gcPercent := debug.SetGCPercent(-1)
+	// core validate needs, so the collector waits until the schema is built. It then runs at
+	// GOGC=400 (the heap may grow to five times what is live): this repository's two overlays
+	// 97 -> 85 ms of CPU; one overlay of 1,000 objects 2.55 -> 2.38 s, peak 68 -> 130 MB.
+	debug.SetGCPercent(-1)
 	openapi.Schema()
-	debug.SetGCPercent(gcPercent)
+	debug.SetGCPercent(gcPercentAfterSchema)
 
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 64*1024), 64*1024)
