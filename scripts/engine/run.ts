@@ -30,7 +30,6 @@ import {
   type ServerStageOptions,
   startServerStage,
 } from './server.js';
-import type { PendingStage } from './stage.js';
 import { applySuppressions } from './suppress.js';
 
 export interface ValidateOptions {
@@ -108,26 +107,9 @@ async function validatePrepared(
   // renders the next; kubeconform and the API server start once the last one is parsed, so they
   // check the objects in their own processes while this one runs that overlay's policies.
   const parsed: RenderedOverlay[] = [];
-  const parseNext = async (index: number) => {
-    const each = prepared[index] as (typeof prepared)[number];
-    try {
-      parsed.push(
-        parseRender(
-          await (renders[index] as Promise<RenderOutcome>),
-          `${each.target.path} (rendered)`,
-          { root: options.root, sensitive: each.sensitive },
-          () => explainFailure(prepared, files),
-        ),
-      );
-    } catch (error) {
-      await abandonServerStage(serverPrepared);
-      throw error;
-    }
-  };
-  let stages: { schemaRun: PendingStage; serverRun: PendingStage } | undefined;
   const startStages = () => {
     mark('render and parse');
-    stages = {
+    return {
       schemaRun: startSchemaStage(parsed, kubeconform, options.schema),
       serverRun: startServerStage(
         parsed,
@@ -135,8 +117,8 @@ async function validatePrepared(
         prepared.flatMap((each) => each.sensitive),
       ),
     };
-    return stages;
   };
+  let stages: ReturnType<typeof startStages> | undefined;
   const located: {
     overlay: string;
     env: string;
@@ -146,9 +128,21 @@ async function validatePrepared(
     parsedIndex: number;
   }[] = [];
   for (const [index, each] of prepared.entries()) {
-    await parseNext(index);
-    if (index === prepared.length - 1) startStages();
-    const { resources, origins } = parsed[index] as RenderedOverlay;
+    let overlay: RenderedOverlay;
+    try {
+      overlay = parseRender(
+        await (renders[index] as Promise<RenderOutcome>),
+        `${each.target.path} (rendered)`,
+        { root: options.root, sensitive: each.sensitive },
+        () => explainFailure(prepared, files),
+      );
+    } catch (error) {
+      await abandonServerStage(serverPrepared);
+      throw error;
+    }
+    parsed.push(overlay);
+    if (index === prepared.length - 1) stages = startStages();
+    const { resources, origins } = overlay;
     const locator = new SourceLocator(each.tree, files);
     const findings = await runPolicies(resources, {
       overlay: each.target.path,

@@ -6,7 +6,6 @@ import { ExitError } from '../lib/exit-error.js';
 import type { RenderedOverlay } from '../render/parse.js';
 import type { RuleMeta } from '../report/types.js';
 import {
-  checkDocuments,
   findKubeconform,
   knownKubeconform,
   type ObjectKind,
@@ -38,12 +37,10 @@ export interface SchemaStageOptions {
 export type SchemaStage = CheckStage;
 export type PendingSchemaStage = PendingStage;
 
-/** The schema stage before the objects exist: kubeconform found, and started on the kinds the sources name. */
-export interface PreparedSchemaStage {
-  binary?: string;
-  skippedReason?: string;
-  started?: StartedKubeconform;
-}
+/** The schema stage before the objects exist: kubeconform started on the kinds the sources name, or why not. */
+export type PreparedSchemaStage =
+  | { started: StartedKubeconform }
+  | { started?: undefined; skippedReason: string };
 
 /**
  * Finds kubeconform while kustomize renders, so a missing binary costs nothing later, and starts
@@ -56,29 +53,16 @@ export function prepareSchemaStage(
 ): Promise<PreparedSchemaStage> {
   if (!options.enabled)
     return Promise.resolve({ skippedReason: 'schema checks were turned off (--no-schemas)' });
+  const start = (binary: string): PreparedSchemaStage => ({
+    started: startKubeconform(kinds, { ...checkOptions(options), binary }),
+  });
   // Started now, before the caller's synchronous work, when the binary's version is known already.
   const known = knownKubeconform({ cwd: options.cwd });
-  if (known) {
-    return Promise.resolve({
-      binary: known,
-      started: startKubeconform(kinds, { ...checkOptions(options), binary: known }),
-    });
-  }
-  return findAndStart(options, kinds);
-}
-
-async function findAndStart(
-  options: SchemaStageOptions,
-  kinds: readonly ObjectKind[],
-): Promise<PreparedSchemaStage> {
-  let binary: string;
-  try {
-    binary = await findKubeconform({ cwd: options.cwd });
-  } catch (error) {
+  if (known) return Promise.resolve(start(known));
+  return findKubeconform({ cwd: options.cwd }).then(start, (error: unknown) => {
     if (error instanceof ExitError) return { skippedReason: error.format() };
     throw error;
-  }
-  return { binary, started: startKubeconform(kinds, { ...checkOptions(options), binary }) };
+  });
 }
 
 /** The stage is not going to run (a render failed): a started kubeconform is stopped. */
@@ -107,7 +91,7 @@ export function startSchemaStage(
   prepared: PreparedSchemaStage,
   options: SchemaStageOptions,
 ): PendingSchemaStage {
-  if (!prepared.binary) {
+  if (!prepared.started) {
     const skipped: SchemaStage = {
       checked: false,
       skippedReason: prepared.skippedReason,
@@ -124,10 +108,7 @@ export function startSchemaStage(
     })),
   );
   // Settled here so that a failure is not an unhandled rejection before finish() awaits it.
-  const checked = prepared.started
-    ? prepared.started.check(documents)
-    : checkDocuments(documents, { ...checkOptions(options), binary: prepared.binary });
-  const settled = checked.then(
+  const settled = prepared.started.check(documents).then(
     (results) => ({ results }),
     (error: unknown) => ({ error }),
   );

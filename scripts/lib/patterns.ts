@@ -27,10 +27,11 @@ export const MAX_PATTERN_LENGTH = 500;
  */
 export const MAX_PROGRAM_SIZE = 5000;
 
-const FLAG_BITS: Record<string, (engine: typeof RE2JS) => number> = {
-  i: (engine) => engine.CASE_INSENSITIVE,
-  m: (engine) => engine.MULTILINE,
-  s: (engine) => engine.DOTALL,
+/** The config's flags, as re2js names them. */
+const FLAG_NAMES: Record<string, 'CASE_INSENSITIVE' | 'MULTILINE' | 'DOTALL'> = {
+  i: 'CASE_INSENSITIVE',
+  m: 'MULTILINE',
+  s: 'DOTALL',
 };
 
 /**
@@ -129,9 +130,9 @@ function compileUncached(source: string, flags: string): Compiled {
   }
   let bits = 0;
   for (const flag of flags) {
-    const bit = FLAG_BITS[flag];
-    if (bit === undefined) return { problem: `flag "${flag}" is not supported (only i, m, s)` };
-    bits |= bit(engine());
+    const name = FLAG_NAMES[flag];
+    if (name === undefined) return { problem: `flag "${flag}" is not supported (only i, m, s)` };
+    bits |= engine()[name];
   }
   let matcher: RE2JS;
   try {

@@ -122,7 +122,8 @@ function supervise(
     child.stdout?.destroy();
     child.stderr?.destroy();
     child.stdin?.destroy();
-    reapTimer = setTimeout(() => finish(child.exitCode, child.signalCode), REAP_GRACE_MS);
+    // Once it has ended there is nothing to wait for: a reap timer would only hold this process open.
+    if (!settled) reapTimer = setTimeout(() => finish(child.exitCode, child.signalCode), REAP_GRACE_MS);
   };
   const timer = setTimeout(
     () => {

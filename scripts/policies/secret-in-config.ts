@@ -258,7 +258,8 @@ data:
   },
   async check(resource, ctx) {
     const options = ctx.options;
-    // Config-supplied patterns: matched in linear time, so a crafted pattern cannot hang the run.
+    // Config-supplied patterns match in linear time, so a crafted one cannot hang the run; the
+    // rule's own defaults run on JavaScript's engine (see compileConfigPatterns).
     const credentialKeys = compileConfigPatterns(options.credentialKeyPatterns, 'i', CREDENTIAL_KEY_PATTERNS);
     const ignoredKeys = compileConfigPatterns(options.ignoreKeyPatterns, 'i', IGNORE_KEY_PATTERNS);
     const extra = compileConfigPatterns(options.extraPlaceholders, 'i');

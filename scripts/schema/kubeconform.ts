@@ -617,14 +617,15 @@ async function locate(env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
         `${SETUP_HINT}, or set ${ENV.binary}=/path/to/kubeconform`,
     );
   }
-  const version = cachedVersion(binary, cwd) ?? (await versionOf(binary));
+  const cached = cachedVersion(binary, cwd);
+  const version = cached ?? (await versionOf(binary));
   if (/^v?\d+\.\d+\.\d+/.test(version) && version.replace(/^v?/, 'v') !== pinned) {
     throw new ExitError(
       `${binary} is kubeconform ${version}, this repository pins ${pinned}: ${SETUP_HINT} and set ` +
         `${ENV.binary}=${join(cwd, PATHS.toolsBin, 'kubeconform')}`,
     );
   }
-  rememberVersion(binary, cwd, version);
+  if (cached === undefined) rememberVersion(binary, cwd, version);
   return binary;
 }
 
@@ -659,7 +660,7 @@ function cachedVersion(binary: string, cwd: string): string | undefined {
 
 function rememberVersion(binary: string, cwd: string, version: string): void {
   const id = identity(binary);
-  if (!id || cachedVersion(binary, cwd) === version) return;
+  if (!id) return;
   try {
     mkdirSync(dirname(versionCacheFile(cwd)), { recursive: true });
     writeFileSync(versionCacheFile(cwd), `${JSON.stringify({ identity: id, version })}\n`);

@@ -74,3 +74,31 @@ ${specExtra}  template:
         - name: web
           image: nginx:1.27
 ${containerExtra}`;
+
+/** A CustomResourceDefinition of `example.com/v1 Widget`, whose `spec.size` is an integer and nothing else is allowed. */
+export const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names:
+    kind: Widget
+    plural: widgets
+    singular: widget
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            additionalProperties: false
+            properties:
+              size:
+                type: integer
+`;

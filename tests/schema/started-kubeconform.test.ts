@@ -17,6 +17,7 @@ import {
   renderOverlay,
   TIMEOUT,
   useDefaultSchemaSettings,
+  WIDGET_CRD,
 } from './helpers.js';
 
 let binary: string;
@@ -35,28 +36,6 @@ function documentsOf(stream: string): SchemaDocument[] {
     name: resource.name,
   }));
 }
-
-const CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
-  scope: Namespaced
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              properties:
-                size: {type: integer}
-`;
 
 /** The real kubeconform behind a script that counts how often it is started. */
 function countingKubeconform(): { wrapper: string; runs: () => number } {
@@ -98,7 +77,7 @@ describe('startKubeconform (started before the objects exist)', { timeout: TIMEO
 
   it('checks custom resources against the CRDs the tree renders, as checkDocuments does', async () => {
     const documents = documentsOf(
-      `${CRD}---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: big}\nspec: {size: "large"}\n`,
+      `${WIDGET_CRD}---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: big}\nspec: {size: "large"}\n`,
     );
     // The started one is dropped (the CRD's schema must be among its schema locations): the Widget
     // is found invalid only by a run that has it.

@@ -1,37 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runMeasured } from '../../scripts/bench/measure.js';
 import { tempTrees } from '../helpers/temp-trees.js';
+import { WIDGET_CRD } from './helpers.js';
 
 /** Custom resources are checked against the CRDs the validated tree renders; a kind with no schema is "not checked". */
 
 const temp = tempTrees('triage-tree-crds');
-
-const CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  names:
-    kind: Widget
-    plural: widgets
-    singular: widget
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            additionalProperties: false
-            properties:
-              size:
-                type: integer
-`;
 
 const WIDGETS = `apiVersion: example.com/v1
 kind: Widget
@@ -67,7 +41,7 @@ interface Report {
 async function run(config?: string) {
   const root = temp.tree({
     'kustomization.yaml': 'resources:\n- crd.yaml\n- widgets.yaml\n',
-    'crd.yaml': CRD,
+    'crd.yaml': WIDGET_CRD,
     'widgets.yaml': WIDGETS,
     ...(config ? { 'validate.config.yaml': config } : {}),
   });
