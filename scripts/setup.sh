@@ -224,7 +224,7 @@ node scripts/build/build.mjs --if-stale | sed 's/^build: /setup: /' || fail "can
 # name made from its sources' hash, the one scripts/render/tools.ts looks for, so a stale build is
 # never found. Without Go, validate renders with kustomize or kubectl instead, one process per overlay.
 BATCH_SRC="$ROOT/scripts/render/kustomize-batch"
-batch_hash="$(cd "$BATCH_SRC" && cat main.go go.mod go.sum | sha256_of /dev/stdin | cut -c1-16)"
+batch_hash="$(cd "$BATCH_SRC" && cat main.go go.mod go.sum default.pgo | sha256_of /dev/stdin | cut -c1-16)"
 BATCH_BIN="$ROOT/.tools/kustomize-batch/$batch_hash/kustomize-batch"
 batch_built=false
 if [[ -x "$BATCH_BIN" ]]; then

@@ -2,7 +2,7 @@ import { knownRuleIds, ruleSettings, severityFor, type ValidateConfig } from '..
 import type { Finding, SourceLocation } from '../core/finding.js';
 import type { FieldPath, Resource } from '../core/resource.js';
 import { displayPath, hideKeysInText } from '../core/secret-keys.js';
-import { createPolicyContext } from '../policies/context.js';
+import { createPolicyContext, withOptions } from '../policies/context.js';
 import { policies, ruleCatalogue } from '../policies/index.js';
 import type { Policy, RawFinding } from '../policies/types.js';
 import type { RuleMeta } from '../report/types.js';
@@ -60,17 +60,17 @@ export async function runPolicies(
   options: PolicyRunOptions,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const ruleIds = knownRuleIds(ruleCatalogue);
+  // One index of the overlay's objects for every policy; each sees it with its own options.
+  const overlay = createPolicyContext(resources, {
+    env: options.env,
+    overlay: options.overlay,
+    controllers: options.controllers,
+    ruleIds: knownRuleIds(ruleCatalogue),
+  });
   for (const policy of policies) {
     const settings = ruleSettings(options.config, policy, options.env);
     if (settings.severity === 'off') continue;
-    const ctx = createPolicyContext(resources, {
-      env: options.env,
-      overlay: options.overlay,
-      options: settings.options,
-      controllers: options.controllers,
-      ruleIds,
-    });
+    const ctx = withOptions(overlay, settings.options);
     for (const resource of resources) {
       if (!appliesTo(policy, resource)) continue;
       let raw: RawFinding[];

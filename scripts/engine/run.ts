@@ -105,7 +105,7 @@ async function validatePrepared(
   mark('find kubeconform');
   // Each overlay is parsed as soon as it is rendered, and its policies run while kustomize still
   // renders the next; kubeconform and the API server start once the last one is parsed, so they
-  // check the objects in their own processes while this one runs that overlay's policies.
+  // check the objects in their own processes while this one runs the policies still to run.
   const parsed: RenderedOverlay[] = [];
   const startStages = () => {
     mark('render and parse');
@@ -127,22 +127,38 @@ async function validatePrepared(
     locator: SourceLocator;
     parsedIndex: number;
   }[] = [];
-  for (const [index, each] of prepared.entries()) {
-    let overlay: RenderedOverlay;
+  // Renders that have already answered, so that every overlay waiting is parsed (and kubeconform
+  // started) before any policies run: both renders of a small tree answer at about the same time.
+  const answered = renders.map(() => false);
+  for (const [index, render] of renders.entries()) {
+    render.then(
+      () => {
+        answered[index] = true;
+      },
+      () => undefined,
+    );
+  }
+  const parseOverlay = async (index: number) => {
+    const each = prepared[index] as (typeof prepared)[number];
     try {
-      overlay = parseRender(
-        await (renders[index] as Promise<RenderOutcome>),
-        `${each.target.path} (rendered)`,
-        { root: options.root, sensitive: each.sensitive },
-        () => explainFailure(prepared, files),
+      parsed.push(
+        parseRender(
+          await (renders[index] as Promise<RenderOutcome>),
+          `${each.target.path} (rendered)`,
+          { root: options.root, sensitive: each.sensitive },
+          () => explainFailure(prepared, files),
+        ),
       );
     } catch (error) {
       await abandonServerStage(serverPrepared);
       throw error;
     }
-    parsed.push(overlay);
-    if (index === prepared.length - 1) stages = startStages();
-    const { resources, origins } = overlay;
+    if (parsed.length === prepared.length) stages = startStages();
+  };
+  for (const [index, each] of prepared.entries()) {
+    if (parsed.length === index) await parseOverlay(index);
+    while (parsed.length < prepared.length && answered[parsed.length]) await parseOverlay(parsed.length);
+    const { resources, origins } = parsed[index] as RenderedOverlay;
     const locator = new SourceLocator(each.tree, files);
     const findings = await runPolicies(resources, {
       overlay: each.target.path,

@@ -25,7 +25,8 @@ const INSTALL_HINT =
 
 /** kustomize-batch's sources: its binary is built under a name made from their hash (scripts/setup.sh). */
 export const BATCH_SOURCE_DIR = join(PACKAGE_ROOT, 'scripts', 'render', 'kustomize-batch');
-const BATCH_SOURCES = ['main.go', 'go.mod', 'go.sum'];
+/** What the binary is built from; default.pgo is the profile its build is optimised with (profile.sh). */
+const BATCH_SOURCES = ['main.go', 'go.mod', 'go.sum', 'default.pgo'];
 
 let cached: Promise<KustomizeEngine> | undefined;
 let cachedCli: Promise<KustomizeEngine & { kind: 'cli' }> | undefined;

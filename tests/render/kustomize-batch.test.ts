@@ -161,7 +161,7 @@ describe('kustomize-batch', () => {
     expect(engine.kind, 'kustomize-batch is built by npm run setup; CI runs it').toBe('batch');
     if (engine.kind !== 'batch') return;
     const hash = createHash('sha256');
-    for (const name of ['main.go', 'go.mod', 'go.sum'])
+    for (const name of ['main.go', 'go.mod', 'go.sum', 'default.pgo'])
       hash.update(readFileSync(join(BATCH_SOURCE_DIR, name)));
     // Named by its sources' hash: a binary built from other sources is never found.
     expect(engine.binary).toContain(`/${hash.digest('hex').slice(0, 16)}/`);
@@ -342,6 +342,49 @@ describe('kustomize-batch', () => {
       batch.close();
       expect(render.documents).toBeUndefined();
       expect(() => judgeRender(render, { root: PACKAGE_ROOT })).toThrow(/kustomize printed more than/);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('kustomize-batch built with profile-guided optimisation', () => {
+  it('was built by setup with the committed default.pgo', async () => {
+    const engine = await findKustomize();
+    if (engine.kind !== 'batch') throw new Error('kustomize-batch is not built');
+    // The build settings Go records in the binary name the profile it was optimised with.
+    const info = await runProcess('go', ['version', '-m', engine.binary], { timeoutMs: TIMEOUT });
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(/^\s*build\s+-pgo=.*default\.pgo$/m);
+  });
+
+  it(
+    'writes the CPU profile profile.sh merges into default.pgo, and renders as without it',
+    async () => {
+      const engine = await findKustomize();
+      if (engine.kind !== 'batch') throw new Error('kustomize-batch is not built');
+      const dir = trees.dir();
+      const profile = join(dir, 'run.pprof');
+      const input = `${JSON.stringify({ dir: join(PACKAGE_ROOT, 'overlays', 'dev') })}\n`;
+      const [profiled, plain] = await Promise.all([
+        runProcess(engine.binary, ['-cpuprofile', profile], { timeoutMs: TIMEOUT, input }),
+        runProcess(engine.binary, [], { timeoutMs: TIMEOUT, input }),
+      ]);
+      expect(profiled.code).toBe(0);
+      expect(profiled.stdout).toBe(plain.stdout);
+      expect(JSON.parse(profiled.stdout).documents.length).toBeGreaterThan(5);
+      // A pprof profile is gzip-compressed protobuf; `go tool pprof` reads it back.
+      expect(readFileSync(profile).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+      const top = await runProcess('go', ['tool', 'pprof', '-top', engine.binary, profile], {
+        timeoutMs: TIMEOUT,
+      });
+      expect(top.code).toBe(0);
+      expect(top.stdout).toMatch(/Type: cpu/);
+      const unwritable = await runProcess(engine.binary, ['-cpuprofile', join(dir, 'no', 'such', 'f')], {
+        timeoutMs: TIMEOUT,
+        input,
+      });
+      expect(unwritable.code).toBe(2);
+      expect(unwritable.stderr).toMatch(/^kustomize-batch: open .*no such file or directory\n$/);
     },
     TIMEOUT,
   );

@@ -22,6 +22,7 @@ import (
 	"log"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
@@ -54,11 +55,27 @@ type result struct {
 func main() {
 	maxBytes := flag.Int("max-bytes", 64<<20, "largest YAML output accepted per directory")
 	version := flag.Bool("version", false, "print the kustomize library's module version and exit")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (profile.sh makes default.pgo from these)")
 	flag.Parse()
 	if *version {
 		fmt.Println(libraryVersion())
 		return
 	}
+	stop := func() {}
+	if *cpuProfile != "" {
+		var err error
+		if stop, err = startProfile(*cpuProfile); err != nil {
+			fmt.Fprintf(os.Stderr, "kustomize-batch: %v\n", err)
+			os.Exit(2)
+		}
+	}
+	code := serve(*maxBytes)
+	stop()
+	os.Exit(code)
+}
+
+// serve answers requests until stdin ends and returns the exit code.
+func serve(maxBytes int) int {
 	// kustomize logs deprecation warnings; validate reads only the results.
 	log.SetOutput(io.Discard)
 	fs := filesys.MakeFsOnDisk()
@@ -87,14 +104,14 @@ func main() {
 		var next request
 		if err := json.Unmarshal(in.Bytes(), &next); err != nil || next.Dir == "" {
 			fmt.Fprintf(os.Stderr, "kustomize-batch: not a request: %.200q\n", in.Text())
-			os.Exit(2)
+			return 2
 		}
 		// One at a time: kustomize keeps its OpenAPI schema in a package variable.
-		if err := encoder.Encode(render(fs, options, next.Dir, *maxBytes)); err != nil {
-			os.Exit(1)
+		if err := encoder.Encode(render(fs, options, next.Dir, maxBytes)); err != nil {
+			return 1
 		}
 		if err := out.Flush(); err != nil {
-			os.Exit(1)
+			return 1
 		}
 		if next.Isolate {
 			openapi.ResetOpenAPI()
@@ -103,8 +120,24 @@ func main() {
 	}
 	if err := in.Err(); err != nil {
 		fmt.Fprintf(os.Stderr, "kustomize-batch: reading requests: %v\n", err)
-		os.Exit(2)
+		return 2
 	}
+	return 0
+}
+
+func startProfile(path string) (func(), error) {
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(file); err != nil {
+		file.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		file.Close()
+	}, nil
 }
 
 func render(fs filesys.FileSystem, options *krusty.Options, dir string, maxBytes int) (answer result) {
