@@ -110,7 +110,7 @@ async function validatePrepared(
   const startStages = () => {
     mark('render and parse');
     return {
-      schemaRun: startSchemaStage(parsed, kubeconform, options.schema),
+      schemaRun: startSchemaStage(parsed, kubeconform),
       serverRun: startServerStage(
         parsed,
         serverPrepared,

@@ -89,7 +89,6 @@ function checkOptions(options: SchemaStageOptions) {
 export function startSchemaStage(
   overlays: readonly RenderedOverlay[],
   prepared: PreparedSchemaStage,
-  options: SchemaStageOptions,
 ): PendingSchemaStage {
   if (!prepared.started) {
     const skipped: SchemaStage = {
