@@ -38,6 +38,6 @@ run repository "$ROOT" overlays/dev overlays/prod
 run deep "$work/deep" overlays/env0 overlays/env1 overlays/env2
 run wide "$work/wide" $(cd "$work/wide" && ls -d overlays/*)
 
-go tool pprof -proto "${profiles[@]}" >"$work/merged.pgo" 2>/dev/null
+go tool pprof -proto "${profiles[@]}" >"$work/merged.pgo"
 mv "$work/merged.pgo" "$HERE/default.pgo"
 echo "profile.sh: wrote $HERE/default.pgo ($(wc -c <"$HERE/default.pgo") bytes, ${#profiles[@]} runs)"
