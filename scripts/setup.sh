@@ -7,7 +7,8 @@
 #   .tools/kustomize-batch/<hash>/kustomize-batch      the kustomize library rendering many overlays in
 #                                                       one process (needs Go; kubectl kustomize otherwise)
 #   dist/                                               the commands compiled to JavaScript (esbuild), which
-#                                                       every npm script runs through scripts/start.mjs
+#                                                       every npm script runs through scripts/start.sh, and
+#                                                       validate's startup snapshot (dist/validate/snapshot)
 # and says whether kubectl or kustomize (needed to render overlays) is missing.
 #
 # Idempotent; with everything in place it only checks and takes well under a second.
@@ -211,12 +212,6 @@ for raw in "${versions[@]}"; do
   extract_schemas "$version" "$dest"
 done
 
-# --- compiled commands -----------------------------------------------------------------------------
-
-# scripts/start.mjs also rebuilds a stale dist/ on its own; building here keeps the first command fast.
-[[ -d node_modules/esbuild ]] || fail "node_modules/esbuild is missing: run npm ci first"
-node scripts/build/build.mjs --if-stale | sed 's/^build: /setup: /' || fail "cannot compile the commands into dist/ (see above)"
-
 # --- renderers -------------------------------------------------------------------------------------
 
 # kustomize-batch: the kustomize library (the version scripts/render/kustomize-batch/go.mod pins)
@@ -245,6 +240,14 @@ elif command -v go >/dev/null 2>&1; then
 else
   say "Go is missing, so validate will start kustomize once per overlay (slower); install Go >= 1.22 and rerun to build kustomize-batch"
 fi
+
+# --- compiled commands -----------------------------------------------------------------------------
+
+# scripts/start.mjs also rebuilds a stale dist/ on its own; building here keeps the first command fast.
+# After kustomize-batch: validate's startup snapshot (scripts/build/snapshot.mjs) is warmed by
+# validate runs on this repository's overlays, which should render the way users' runs do.
+[[ -d node_modules/esbuild ]] || fail "node_modules/esbuild is missing: run npm ci first"
+node scripts/build/build.mjs --if-stale | sed 's/^build: /setup: /' || fail "cannot compile the commands into dist/ (see above)"
 
 missing=()
 if [[ "$batch_built" == true ]]; then

@@ -2,13 +2,15 @@
 /**
  * Runs a command from dist/ (compiled JavaScript, no TypeScript loader at start):
  *   node scripts/start.mjs <command> [args…]      e.g. node scripts/start.mjs validate --help
- * Every npm script goes through here. dist/ is checked against the sources first (a stat of each
- * input); when it is missing or stale it is rebuilt, saying so in one line on stderr, so a stale
- * build never runs silently. Plain JavaScript on purpose: it must run before anything is compiled.
+ * Every npm script goes through here, by way of scripts/start.sh when the command has no startup
+ * snapshot to start from (or its snapshot hands over, its sources having changed). dist/ is checked
+ * against the sources first (a stat of each input); when it is missing or stale it is rebuilt, with
+ * the command's snapshot, saying so in one line on stderr, so a stale build never runs silently.
+ * Plain JavaScript on purpose: it must run before anything is compiled.
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ENTRIES } from './build/entries.mjs';
+import { ENTRIES, SNAPSHOTS } from './build/entries.mjs';
 import { checkBuild, commandDir } from './build/manifest.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
@@ -76,9 +78,26 @@ async function currentBuild(command) {
     }
     // Runs what was just built from the sources as they were read; a file edited during the build
     // is recorded as not matching (manifest.mjs), so the next command rebuilds again.
-    process.stderr.write(`start: ${again.stale}: rebuilt dist/${command} in ${Date.now() - started} ms\n`);
+    const rebuilt = `start: ${again.stale}: rebuilt dist/${command} in ${Date.now() - started} ms`;
+    process.stderr.write(`${rebuilt}${await withSnapshot(command, built.id)}\n`);
     return { manifest: { id: built.id } };
   });
+}
+
+/**
+ * A command that starts from a startup snapshot (scripts/start.sh) gets one of the new build, so
+ * the next run starts fast again; without it the command still runs, through this launcher.
+ */
+async function withSnapshot(command, id) {
+  if (!Object.hasOwn(SNAPSHOTS, command)) return '';
+  const started = Date.now();
+  const { buildSnapshot } = await import('./build/snapshot.mjs');
+  try {
+    await buildSnapshot(ROOT, command, id);
+    return `, and its startup snapshot in ${Date.now() - started} ms`;
+  } catch (error) {
+    return `; no startup snapshot (${error instanceof Error ? error.message : String(error)})`;
+  }
 }
 
 const [command, ...args] = process.argv.slice(2);

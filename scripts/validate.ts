@@ -360,4 +360,6 @@ export function exitCode(result: RunResult, requireSchemas: boolean, requireServ
   return errors ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-if (isMainModule(import.meta.url)) await runMain(() => main());
+// Not awaited at the top level: the startup snapshot (scripts/build/snapshot.mjs) bundles this module
+// as CommonJS, which has no top-level await; the process waits for the promise all the same.
+if (isMainModule(import.meta.url)) void runMain(() => main());

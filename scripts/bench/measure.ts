@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { commandArgv } from '../lib/repo.js';
+import { userCommand } from '../lib/repo.js';
 
 export interface MeasuredRun {
   status: number | null;
@@ -24,6 +24,7 @@ export function runMeasured(
   options: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<MeasuredRun> {
   const memoryFile = join(mkdtempSync(join(tmpdir(), 'triage-time-')), 'peak');
+  const command = userCommand(script, args);
   const started = performance.now();
   return new Promise((resolvePromise) => {
     const child = spawn(
@@ -33,9 +34,9 @@ export function runMeasured(
         '%M',
         '-o',
         memoryFile,
-        process.execPath,
-        // The launcher and the compiled dist/<script>, as `npm run <script>` runs it.
-        ...commandArgv(script, args),
+        // As `npm run <script>` runs it: scripts/start.sh (sh execs node, one process to measure).
+        command.file,
+        ...command.args,
       ],
       {
         cwd,

@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mapLimited } from '../engine/limit.js';
 import { runProcess } from '../lib/process.js';
-import { commandArgv, PACKAGE_ROOT } from '../lib/repo.js';
+import { PACKAGE_ROOT, userCommand } from '../lib/repo.js';
 import { discoverOverlays } from '../render/discover.js';
 import { renderOverlay } from '../render/kustomize.js';
 import { CORE_SCHEMA_TEMPLATE, CRD_SCHEMA_TEMPLATE, DEFAULT_KUBERNETES_VERSION } from '../schema/settings.js';
@@ -84,13 +84,10 @@ async function bareRender(root: string): Promise<string[]> {
   );
 }
 
-/** One validate run as a user starts it (`npm run validate` without npm's own start-up): the launcher, dist/. */
+/** One validate run as a user starts it (`npm run validate` without npm's own start-up): scripts/start.sh. */
 async function validateOnce(root: string, reportFile: string) {
-  const run = await timed(
-    process.execPath,
-    commandArgv('validate', [root, '--format', 'json', '--output', reportFile]),
-    root,
-  );
+  const command = userCommand('validate', [root, '--format', 'json', '--output', reportFile]);
+  const run = await timed(command.file, command.args, root);
   if (run.status !== 0 && run.status !== 1) {
     throw new Error(`validate failed on ${root} (exit ${run.status}): ${run.stderr.slice(-500)}`);
   }
@@ -159,7 +156,8 @@ async function startRows(): Promise<BenchRow[]> {
   for (let run = 0; run < RUNS; run++) {
     bare.push((await timed(process.execPath, ['-e', '0'], PACKAGE_ROOT)).ms);
     for (const flag of Object.keys(times)) {
-      times[flag]?.push((await timed(process.execPath, commandArgv('validate', [flag]), PACKAGE_ROOT)).ms);
+      const command = userCommand('validate', [flag]);
+      times[flag]?.push((await timed(command.file, command.args, PACKAGE_ROOT)).ms);
     }
   }
   rows.push({ name: 'node -e 0 (Node start-up alone)', value: `${median(bare).toFixed(0)} ms` });

@@ -9,10 +9,10 @@
  *
  * `node scripts/build/build.mjs [command…]` builds (setup runs it); the launcher calls `buildCommand()` when stale.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ENTRIES } from './entries.mjs';
+import { fileURLToPath } from 'node:url';
+import { ENTRIES, SNAPSHOTS } from './entries.mjs';
 import {
   BUILD_CONFIG_FILES,
   checkBuild,
@@ -21,82 +21,11 @@ import {
   MANIFEST_NAME,
   recordedStat,
 } from './manifest.mjs';
+import { EXTERNAL_PACKAGES, precompiledValidatorPlugin, sourceUrlPlugin } from './plugins.mjs';
+import { buildSnapshot, forgetSnapshot, snapshotStale } from './snapshot.mjs';
 
 /** Builds other than the current one are removed once this old: long enough for a running command to finish loading its lazy modules. */
 const KEEP_OLD_BUILDS_MS = 30 * 60_000;
-
-/** Packages left to node's resolver: native addons, worker files or files read next to their own code. */
-export const EXTERNAL_PACKAGES = ['esbuild', 'fsevents'];
-
-/**
- * Our sources use `import.meta.url` to find the package's files (PACKAGE_ROOT, REPO_ROOT) and to tell
- * whether they are the command being run (isMainModule). Bundled, that would be the chunk's URL, so
- * each source file keeps its own: the launcher sets process.argv[1] to the source entry to match.
- */
-function sourceUrlPlugin(root) {
-  return {
-    name: 'source-import-meta-url',
-    setup(build) {
-      build.onLoad({ filter: /\.ts$/ }, (args) => {
-        if (!args.path.startsWith(join(root, 'scripts'))) return undefined;
-        const text = readFileSync(args.path, 'utf8');
-        const url = JSON.stringify(pathToFileURL(args.path).href);
-        return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
-      });
-    },
-  };
-}
-
-/** Generated at build time in place of scripts/config/precompiled.ts (see there). */
-const PRECOMPILED_SOURCE = 'scripts/config/precompiled.ts';
-/** What the config validator is generated from: the docs generator writes it from the rule catalogue. */
-const CONFIG_SCHEMA_FILE = 'schemas/validate-config.schema.json';
-const AJV_OPTIONS_FILE = 'scripts/config/ajv-options.json';
-
-/**
- * The config validator as ajv standalone code, compiled from the schema file at build time rather
- * than on every run. The loader uses it only when its schema text equals the catalogue's (else it
- * compiles then; compact JSON on both sides, since the file is formatted): a schema file behind the
- * sources costs time, never a wrong verdict. Without the
- * file (a copy of scripts/ alone) the module stays as written: no precompiled validator.
- */
-async function precompiledValidatorCode(root) {
-  let schema;
-  try {
-    schema = JSON.parse(readFileSync(join(root, CONFIG_SCHEMA_FILE), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  const [{ Ajv, _ }, standalone] = await Promise.all([import('ajv'), import('ajv/dist/standalone/index.js')]);
-  const options = JSON.parse(readFileSync(join(root, AJV_OPTIONS_FILE), 'utf8'));
-  // The formats are functions: the generated code refers to scripts/config/formats.ts by name.
-  const ajv = new Ajv({ ...options, code: { source: true, esm: true, formats: _`configFormats` } });
-  ajv.addFormat('date', () => true);
-  ajv.addFormat('regex', () => true);
-  const code = (standalone.default?.default ?? standalone.default)(ajv, ajv.compile(schema));
-  return `${code}
-import { configFormats } from './formats.js';
-export const precompiledValidator = { schemaText: ${JSON.stringify(JSON.stringify(schema))}, validate };
-`;
-}
-
-function precompiledValidatorPlugin(root, extraInputs) {
-  const source = join(root, PRECOMPILED_SOURCE);
-  return {
-    name: 'precompiled-config-validator',
-    setup(build) {
-      build.onLoad({ filter: /precompiled\.ts$/ }, async (args) => {
-        if (args.path !== source) return undefined;
-        extraInputs.add(CONFIG_SCHEMA_FILE);
-        extraInputs.add(AJV_OPTIONS_FILE);
-        const contents = await precompiledValidatorCode(root);
-        return contents === undefined
-          ? undefined
-          : { contents, loader: 'ts', resolveDir: join(root, 'scripts', 'config') };
-      });
-    },
-  };
-}
 
 /** One line per esbuild error, `file:line:column: text`, the way an editor jumps to it. */
 function formatErrors(errors) {
@@ -189,6 +118,9 @@ export async function buildCommand(root, command) {
   const manifest = { id, builtAt: new Date(started).toISOString(), inputs: stats };
   const temporary = join(dist, `.${MANIFEST_NAME}.${process.pid}`);
   writeFileSync(temporary, `${JSON.stringify(manifest)}\n`);
+  // The snapshot of the build this replaces would only hand over to the launcher: start.sh goes
+  // straight there until the new build's snapshot is made.
+  if (Object.hasOwn(SNAPSHOTS, command)) forgetSnapshot(root, command);
   // Atomic: a launcher reading at the same time sees the old build or the new one, never half.
   renameSync(temporary, join(dist, MANIFEST_NAME));
   pruneOldBuilds(dist, id, Date.now());
@@ -230,5 +162,24 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       ? 'build: dist/ is up to date\n'
       : `build: ${wanted.length - failed.length} of ${wanted.length} commands built into dist/ in ${Date.now() - started} ms\n`,
   );
+  // Then the startup snapshots, one at a time: each runs its command's warm-ups, whole runs.
+  for (const command of candidates.filter((name) => Object.hasOwn(SNAPSHOTS, name))) {
+    if (failed.some((failure) => failure.startsWith(`${command}: `))) continue;
+    const stale = snapshotStale(root, command);
+    if (flags.includes('--if-stale') && stale === undefined) continue;
+    const snapshotStarted = Date.now();
+    try {
+      const notes = await buildSnapshot(root, command);
+      process.stdout.write(
+        `build: startup snapshot of ${command} built in ${Date.now() - snapshotStarted} ms\n`,
+      );
+      for (const note of notes) process.stdout.write(`build: note: ${command}'s snapshot: ${note}\n`);
+    } catch (error) {
+      // Not fatal: start.sh runs the command through start.mjs without one, a little slower.
+      process.stdout.write(
+        `build: warning: no startup snapshot of ${command} (it starts through scripts/start.mjs): ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
+  }
   if (failed.length > 0) process.exitCode = 2;
 }

@@ -8,14 +8,25 @@ import { join } from 'node:path';
 
 export const MANIFEST_NAME = 'current.json';
 
-/** Read by the build beyond the sources esbuild reports: dependency versions and compiler settings. */
-export const EXTRA_INPUTS = ['package-lock.json', 'node_modules/.package-lock.json', 'tsconfig.json'];
+/**
+ * Read by the build beyond the sources esbuild reports: dependency versions, compiler settings, and
+ * pins.json, which scripts/schema/settings.ts reads as it loads, so a startup snapshot holds it.
+ */
+export const EXTRA_INPUTS = [
+  'package-lock.json',
+  'node_modules/.package-lock.json',
+  'tsconfig.json',
+  'scripts/schema/pins.json',
+];
 
 /** The build's own configuration: a change to how it builds is a change to what it builds. */
 export const BUILD_CONFIG_FILES = [
   'scripts/build/build.mjs',
   'scripts/build/entries.mjs',
   'scripts/build/manifest.mjs',
+  'scripts/build/plugins.mjs',
+  'scripts/build/snapshot.mjs',
+  'scripts/build/snapshot-main.mjs',
 ];
 
 export function distDir(root) {

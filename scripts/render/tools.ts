@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ExitError } from '../lib/exit-error.js';
 import { findOnPath, isExecutable, runProcess } from '../lib/process.js';
 import { PACKAGE_ROOT } from '../lib/repo.js';
+import { forgetAtSnapshotStart } from '../lib/startup-snapshot.js';
 
 /**
  * How to run kustomize here: kustomize-batch (the kustomize library in one process for every
@@ -30,6 +31,10 @@ const BATCH_SOURCES = ['main.go', 'go.mod', 'go.sum', 'default.pgo'];
 
 let cached: Promise<KustomizeEngine> | undefined;
 let cachedCli: Promise<KustomizeEngine & { kind: 'cli' }> | undefined;
+forgetAtSnapshotStart(() => {
+  cached = undefined;
+  cachedCli = undefined;
+});
 
 /**
  * Finds kustomize once per process: $KUSTOMIZE (a CLI the user named), then kustomize-batch when

@@ -17,6 +17,7 @@ import { parseAllDocuments } from 'yaml';
 import { formatPath, type JsonValue } from '../core/resource.js';
 import { EXIT_ERROR, ExitError } from '../lib/exit-error.js';
 import { findOnPath, isExecutable, runProcess } from '../lib/process.js';
+import { forgetAtSnapshotStart } from '../lib/startup-snapshot.js';
 import { fromValidationErrors, hideSchemaKeys, parseValidationMessage, type SchemaError } from './errors.js';
 import {
   CRD_SCHEMA_TEMPLATE,
@@ -561,6 +562,7 @@ export interface FindOptions {
 }
 
 const found = new Map<string, Promise<string>>();
+forgetAtSnapshotStart(() => found.clear());
 
 /**
  * kubeconform from $KUBECONFORM, then PATH, then the repository's .tools/bin; checked to be the pinned

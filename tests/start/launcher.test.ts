@@ -68,7 +68,9 @@ describe('scripts/start.mjs', () => {
     const first = start('validate', '--help');
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('usage: npm run validate');
-    expect(first.stderr).toMatch(/^start: dist\/validate is missing: rebuilt dist\/validate in \d+ ms\n$/);
+    expect(first.stderr).toMatch(
+      /^start: dist\/validate is missing: rebuilt dist\/validate in \d+ ms, and its startup snapshot in \d+ ms\n$/,
+    );
     expect(existsSync(join(copy, 'dist', 'validate', 'current.json'))).toBe(true);
 
     const second = start('validate', '--help');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandArgv, PACKAGE_ROOT } from '../../scripts/lib/repo.js';
+import { PACKAGE_ROOT, userCommand } from '../../scripts/lib/repo.js';
 
 /** What a copy of this repository's manifests is made of: every directory validate reads. */
 const TREE_PARTS = ['base', 'components', 'overlays', 'clusters', 'validate.config.yaml'];
@@ -41,10 +41,14 @@ export interface CliRun {
   ms: number;
 }
 
-/** Runs `npm run validate` as a user would (the launcher and the compiled dist/validate), in `cwd`. */
+/**
+ * Runs `npm run validate` as a user would (scripts/start.sh: the startup snapshot when it is built,
+ * else the launcher and the compiled dist/validate), in `cwd`.
+ */
 export function runValidate(cwd: string, args: string[], env: Record<string, string> = {}): CliRun {
   const started = performance.now();
-  const result = spawnSync(process.execPath, commandArgv('validate', args), {
+  const command = userCommand('validate', args);
+  const result = spawnSync(command.file, command.args, {
     cwd,
     encoding: 'utf8',
     timeout: 60_000,
