@@ -28,9 +28,7 @@ export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '?';
   const sign = ms < 0 ? '-' : '';
   const abs = Math.abs(ms);
-  // Tenths below 10 s, unless they round to a whole second (3,990 ms of a 4 s budget reads 4s).
-  const tenths = (abs / 1000).toFixed(1);
-  if (abs < 10_000 && !tenths.endsWith('.0')) return `${sign}${tenths}s`;
+  if (abs < 10_000 && abs % 1000 !== 0) return `${sign}${(abs / 1000).toFixed(1)}s`;
   let seconds = Math.round(abs / 1000);
   const hours = Math.floor(seconds / 3600);
   seconds -= hours * 3600;

@@ -183,8 +183,9 @@ describe('a hanging kubectl', () => {
     childPid = Number(readFileSync(pidFile, 'utf8'));
     expect(run.code, run.stderr).toBe(1);
     expect(run.elapsedMs).toBeLessThan(4000 + 2500);
-    expect(run.stdout).toContain(
-      'kubectl: kubectl get applications.argoproj.io triage-dev -o json did not finish within 4s and was stopped',
+    // kubectl is given what is left of the 4 s (3.9–4 s once the first call has started, on a busy machine).
+    expect(run.stdout).toMatch(
+      /kubectl: kubectl get applications\.argoproj\.io triage-dev -o json did not finish within (4|4\.0|3\.9)s and was stopped/,
     );
     expect(processAlive(childPid)).toBe(false);
   });
