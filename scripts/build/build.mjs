@@ -165,8 +165,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   // Then the startup snapshots, one at a time: each runs its command's warm-ups, whole runs.
   for (const command of candidates.filter((name) => Object.hasOwn(SNAPSHOTS, name))) {
     if (failed.some((failure) => failure.startsWith(`${command}: `))) continue;
-    const stale = snapshotStale(root, command);
-    if (flags.includes('--if-stale') && stale === undefined) continue;
+    if (flags.includes('--if-stale') && snapshotStale(root, command) === undefined) continue;
     const snapshotStarted = Date.now();
     try {
       const notes = await buildSnapshot(root, command);

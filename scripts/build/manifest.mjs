@@ -68,6 +68,19 @@ function sameStat(path, recorded) {
  * else `{ stale: 'reason' }` naming the first file that changed.
  */
 export function checkBuild(root, command) {
+  const { manifest, stale } = readManifest(root, command);
+  if (!manifest) return { stale };
+  for (const [file, recorded] of Object.entries(manifest.inputs)) {
+    if (!sameStat(join(root, file), recorded)) return { stale: `${file} changed since the last build` };
+  }
+  return { manifest };
+}
+
+/**
+ * The build current.json names, as recorded, its inputs not compared with the sources (a build just
+ * made, whose snapshot is made next): `{ manifest }`, or `{ stale: 'reason' }` when there is none.
+ */
+export function readManifest(root, command) {
   let manifest;
   try {
     manifest = JSON.parse(readFileSync(join(commandDir(root, command), MANIFEST_NAME), 'utf8'));
@@ -76,9 +89,6 @@ export function checkBuild(root, command) {
   }
   if (typeof manifest?.id !== 'string' || typeof manifest.inputs !== 'object' || manifest.inputs === null) {
     return { stale: `dist/${command}/${MANIFEST_NAME} is not a build manifest` };
-  }
-  for (const [file, recorded] of Object.entries(manifest.inputs)) {
-    if (!sameStat(join(root, file), recorded)) return { stale: `${file} changed since the last build` };
   }
   return { manifest };
 }

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENTRIES, SNAPSHOTS } from './entries.mjs';
-import { commandDir, MANIFEST_NAME } from './manifest.mjs';
+import { commandDir, readManifest } from './manifest.mjs';
 import { EXTERNAL_PACKAGES, precompiledValidatorPlugin, sourceUrlPlugin } from './plugins.mjs';
 
 export const SNAPSHOT_RECORD = 'snapshot';
@@ -42,20 +42,11 @@ export function readSnapshotRecord(root, command) {
   }
 }
 
-/** The id current.json names, read without comparing the sources (the build may be only just made). */
-function currentId(root, command) {
-  try {
-    const id = JSON.parse(readFileSync(join(commandDir(root, command), MANIFEST_NAME), 'utf8'))?.id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Why the command's snapshot must be built again, or undefined when it is of the current build. */
 export function snapshotStale(root, command) {
-  const id = currentId(root, command);
-  if (id === undefined) return `dist/${command} is missing`;
+  const { manifest, stale } = readManifest(root, command);
+  if (!manifest) return stale;
+  const { id } = manifest;
   const record = readSnapshotRecord(root, command);
   if (!record) return `dist/${command} has no startup snapshot`;
   if (record.blob !== `${id}/${command}.blob`) return `dist/${command}'s snapshot is of an older build`;
@@ -102,7 +93,7 @@ function run(command, args, options) {
  * show (a warm-up that did not run cleanly); throws an Error saying why when no snapshot could be
  * built, having removed the record, so start.sh falls back to start.mjs.
  */
-export async function buildSnapshot(root, command, id = currentId(root, command)) {
+export async function buildSnapshot(root, command, id = readManifest(root, command).manifest?.id) {
   const snapshot = SNAPSHOTS[command];
   if (!Object.hasOwn(SNAPSHOTS, command)) throw new Error(`'${command}' has no startup snapshot`);
   forgetSnapshot(root, command);
